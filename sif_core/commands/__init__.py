@@ -1,0 +1,1 @@
+"""The built-in sub-commands of ``sif``, one module each."""

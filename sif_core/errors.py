@@ -1,0 +1,101 @@
+"""The project's exceptions: one small hierarchy, each message says what to do next."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AdapterConflictError",
+    "AdapterError",
+    "AdapterNotFoundError",
+    "AmbiguousAdapterError",
+    "CodecError",
+    "HostileXMLError",
+    "MalformedDocumentError",
+    "NoAdapterMatchedError",
+    "SIFError",
+]
+
+
+class SIFError(Exception):
+    """Base of every error sifbridge raises on purpose."""
+
+
+class CodecError(SIFError):
+    """A document could not be read or written as SIF XML or SIF JSON.
+
+    ``source`` names the file (or ``"<input>"``); ``line`` and ``column`` are 1-based where known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str = "<input>",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class MalformedDocumentError(CodecError):
+    """The bytes are not well-formed XML or JSON (the message gives line and column)."""
+
+
+class HostileXMLError(CodecError):
+    """The XML declares entities or refers to external ones; it is refused before expansion."""
+
+
+class AdapterError(SIFError):
+    """An adapter could not do what was asked."""
+
+
+class AdapterNotFoundError(AdapterError):
+    """No adapter is registered under the requested name."""
+
+
+class NoAdapterMatchedError(AdapterError):
+    """No adapter recognises the input; ``tried`` lists the adapters that were asked."""
+
+    def __init__(self, source: str, tried: list[str]) -> None:
+        self.source = source
+        self.tried = tried
+        names = ", ".join(tried) or "none installed"
+        super().__init__(
+            f"{source}: no adapter recognises this file (tried: {names}); "
+            "name one with --adapter or install the adapter for this format"
+        )
+
+
+class AmbiguousAdapterError(AdapterError):
+    """Several adapters recognise the input; ``candidates`` lists them."""
+
+    def __init__(self, source: str, candidates: list[str]) -> None:
+        self.source = source
+        self.candidates = candidates
+        super().__init__(
+            f"{source}: several adapters could read this file ({', '.join(candidates)}); "
+            "choose one with --adapter NAME"
+        )
+
+
+class AdapterConflictError(AdapterError):
+    """Two plugins registered adapters with one name."""
+
+    def __init__(self, name: str, first: str, second: str) -> None:
+        self.name = name
+        self.distributions = (first, second)
+        super().__init__(
+            f"adapter name {name!r} is registered by both {first} and {second}; "
+            "uninstall one of them or disable one with SIF_PLUGINS"
+        )
