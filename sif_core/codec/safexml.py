@@ -1,0 +1,155 @@
+"""Hardened XML parsing: xmltodict over expat with entities refused and errors located.
+
+Every XML input in sifbridge (SIF XML, CTF, SIMS CommandReporter) is parsed through :func:`parse`.
+It refuses any entity declaration (internal or external) before anything is expanded or fetched,
+and turns expat's errors into :class:`~sif_core.errors.MalformedDocumentError` carrying the file
+name, line and column, so a user can open the file at the right place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from pathlib import Path
+from typing import IO, Any
+from xml.parsers import expat
+
+import xmltodict
+
+from sif_core.errors import HostileXMLError, MalformedDocumentError
+
+__all__ = ["XMLInput", "parse", "parse_file"]
+
+XMLInput = bytes | str | IO[bytes]
+#: ``item_callback(path, item)``: return False to stop parsing.
+ItemCallback = Callable[[list[Any], Any], bool]
+#: xmltodict's ``force_list``: element names (or a predicate) always parsed as lists.
+ForceList = bool | Container[str] | Callable[[Any, str, Any], bool] | None
+
+
+class _RefusingExpat:
+    """An expat stand-in for xmltodict whose parsers refuse entities and remember themselves.
+
+    xmltodict builds its own parser from the ``expat`` module it is given; wrapping
+    ``ParserCreate`` lets us install the refusing handlers and read the error position later.
+    """
+
+    ExpatError = expat.ExpatError
+    error = expat.error
+
+    def __init__(self) -> None:
+        self.parser: Any = None
+        self.refusal: str | None = None
+
+    def ParserCreate(self, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - expat's name
+        parser = expat.ParserCreate(*args, **kwargs)
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.EntityDeclHandler = self._refuse_entity
+        parser.ExternalEntityRefHandler = self._refuse_external
+        parser.UnparsedEntityDeclHandler = self._refuse_unparsed
+        parser.StartDoctypeDeclHandler = self._check_doctype
+        parser.SkippedEntityHandler = self._refuse_skipped
+        self.parser = parser
+        return parser
+
+    def _refuse_entity(self, name: str, is_parameter: int, *_: Any) -> None:
+        kind = "parameter entity" if is_parameter else "entity"
+        self.refusal = f"the document declares the {kind} {name!r}"
+        raise _RefusedError
+
+    def _refuse_external(self, *_: Any) -> int:
+        self.refusal = "the document refers to an external entity"
+        raise _RefusedError
+
+    def _check_doctype(
+        self, name: str, system_id: str | None, public_id: str | None, *_: Any
+    ) -> None:
+        if system_id or public_id:
+            self.refusal = f"the document type refers to an external DTD ({system_id or public_id})"
+            raise _RefusedError
+
+    def _refuse_skipped(self, name: str, *_: Any) -> None:
+        self.refusal = f"the document uses the undeclared entity {name!r}"
+        raise _RefusedError
+
+    def _refuse_unparsed(self, name: str, *_: Any) -> None:
+        self.refusal = f"the document declares the unparsed entity {name!r}"
+        raise _RefusedError
+
+
+class _RefusedError(Exception):
+    """Raised inside an expat handler to stop parsing at once."""
+
+
+def parse(
+    data: XMLInput,
+    *,
+    source: str = "<input>",
+    force_list: ForceList = None,
+    item_depth: int = 0,
+    item_callback: ItemCallback | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Parse XML into a Goessner-notation dict, refusing entities.
+
+    ``source`` names the input in errors. ``force_list``, ``item_depth`` and ``item_callback`` are
+    xmltodict's (``item_depth`` > 0 streams: each item at that depth goes to ``item_callback`` and
+    is not kept). Other keyword arguments go to :func:`xmltodict.parse`.
+
+    Raises :class:`HostileXMLError` for an entity declaration or external entity reference, and
+    :class:`MalformedDocumentError` (with line and column) for XML that is not well formed.
+    """
+    shim = _RefusingExpat()
+    try:
+        result: dict[str, Any] = xmltodict.parse(
+            data,
+            expat=shim,
+            disable_entities=True,
+            force_list=force_list,
+            item_depth=item_depth,
+            item_callback=item_callback or _keep_going,
+            **kwargs,
+        )
+    except _RefusedError:
+        line, column = _position(shim)
+        raise HostileXMLError(
+            f"refused: {shim.refusal}; entity declarations and external entities are never "
+            "expanded. Export the file again without a DOCTYPE",
+            source=source,
+            line=line,
+            column=column,
+        ) from None
+    except ValueError as error:
+        if "entities are disabled" not in str(error):
+            raise
+        line, column = _position(shim)
+        raise HostileXMLError(
+            "refused: the document declares entities; export it again without a DOCTYPE",
+            source=source,
+            line=line,
+            column=column,
+        ) from None
+    except expat.ExpatError as error:
+        reason = expat.ErrorString(error.code) if error.code else str(error)
+        raise MalformedDocumentError(
+            f"not well-formed XML: {reason}; fix the file at this position or export it again",
+            source=source,
+            line=error.lineno,
+            column=error.offset + 1,
+        ) from None
+    return result
+
+
+def parse_file(path: Path, **kwargs: Any) -> dict[str, Any]:
+    """Parse the XML file at ``path`` (streamed from disk), naming it in every error."""
+    with path.open("rb") as stream:
+        return parse(stream, source=str(path), **kwargs)
+
+
+def _keep_going(path: list[Any], item: Any) -> bool:
+    return True
+
+
+def _position(shim: _RefusingExpat) -> tuple[int | None, int | None]:
+    if shim.parser is None:
+        return None, None
+    return shim.parser.CurrentLineNumber, shim.parser.CurrentColumnNumber + 1
