@@ -16,20 +16,30 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
+from sif_core.errors import AdapterError
 from sif_core.model import OBJECT_TYPES, SIFObject, deterministic_refid
-from sif_core.problems import Problem
+from sif_core.problems import Problem, Severity, problems_from_validation_error
 
 __all__ = [
     "DETECT_BYTES",
+    "AdapterError",
     "AdapterSpec",
     "DetectFunction",
+    "Problem",
     "ProgressCallback",
     "ReadContext",
     "ReadFunction",
+    "Severity",
     "WriteContext",
     "WriteFunction",
+    "validate_record",
 ]
+
+ObjectT = TypeVar("ObjectT", bound=SIFObject)
 
 #: How many leading bytes of an input ``detect`` receives.
 DETECT_BYTES = 8192
@@ -127,3 +137,25 @@ class AdapterSpec:
             return True
         name = path.name.lower()
         return any(fnmatch.fnmatch(name, pattern.lower()) for pattern in self.file_patterns)
+
+
+def validate_record(
+    object_type: type[ObjectT],
+    fields: Mapping[str, Any],
+    *,
+    source: str,
+    record: str,
+    line: int | None = None,
+) -> tuple[ObjectT | None, list[Problem]]:
+    """Build one object from ``fields``, or say everything that is wrong with them.
+
+    ``fields`` may use Python names (``date_of_birth``) or wire names (``DateOfBirth``). Returns
+    ``(object, [])`` when the record is valid and ``(None, problems)`` when it is not, with one
+    :class:`Problem` per wrong field, each naming ``record`` and the field's wire path, so a
+    ``read`` can ``yield from problems`` and carry on with the next record.
+    """
+    try:
+        return object_type.model_validate(fields), []
+    except ValidationError as error:
+        found = problems_from_validation_error(error, source=source, record=record, line=line)
+        return None, list(found)

@@ -12,6 +12,7 @@ __all__ = [
     "MalformedDocumentError",
     "NoAdapterMatchedError",
     "SIFError",
+    "StorageBackendConflictError",
 ]
 
 
@@ -97,5 +98,17 @@ class AdapterConflictError(AdapterError):
         self.distributions = (first, second)
         super().__init__(
             f"adapter name {name!r} is registered by both {first} and {second}; "
+            "uninstall one of them or disable one with SIF_PLUGINS"
+        )
+
+
+class StorageBackendConflictError(SIFError):
+    """Two plugins registered zone storage backends for one URL scheme."""
+
+    def __init__(self, name: str, first: str, second: str) -> None:
+        self.name = name
+        self.distributions = (first, second)
+        super().__init__(
+            f"storage backend {name!r} is registered by both {first} and {second}; "
             "uninstall one of them or disable one with SIF_PLUGINS"
         )
