@@ -67,11 +67,15 @@ class LearnerPersonal(SIFObject):
 
 
 class LearnerSchoolEnrolment(SIFObject):
-    """A learner's registration at a school, from entry to exit."""
+    """A learner's registration at a school, from entry to exit.
+
+    ``membership_type`` is ``None`` when the source does not record it: a CTF's school history
+    lists earlier schools with their dates but says nothing of how the pupil was registered there.
+    """
 
     learner_personal_ref_id: RefId = Field(alias="LearnerPersonalRefId")
     school_info_ref_id: RefId = Field(alias="SchoolInfoRefId")
-    membership_type: EnrolmentStatus
+    membership_type: EnrolmentStatus | None = None
     entry_date: dt.date
     exit_date: dt.date | None = None
     exit_type: ExitType | None = None
