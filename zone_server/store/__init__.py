@@ -1,0 +1,300 @@
+"""The zone's storage interface: what every backend (SQLite, PostgreSQL, ...) provides.
+
+All SQL and every transaction live behind :class:`Store`; the zone's rules (scope, routing,
+profiles) are written once, against this interface, so a new backend passes the same tests.
+
+What is kept: the **events** each party published (ids increase; the latest id in a zone is its
+*changes-since marker*); the **objects** as last published (a delete leaves a tombstone, so
+changes-since can report it) with their **scope keys**; one durable **queue** per party, whose
+messages are *leased* on delivery and come back when the lease ends unacknowledged; the replies
+to publishes made with an **idempotency key**; **service requests** and their responses; and the
+**audit** log.
+
+Content is Goessner-notation JSON of one object without its element name
+(``{"@RefId": "...", "UPN": "...", "Name": [...]}``), the form SIF JSON carries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from zone_server.scope import Scope
+
+__all__ = [
+    "AuditEntry",
+    "IdempotentReply",
+    "MessageKind",
+    "NewEvent",
+    "ObjectIndex",
+    "ObjectPage",
+    "ObjectQuery",
+    "QueueMessage",
+    "QueueStats",
+    "ServiceRequest",
+    "Store",
+    "StoreTransaction",
+    "StoredEvent",
+    "StoredObject",
+]
+
+Content = dict[str, Any]
+MessageKind = Literal["event", "request", "response"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event about to be stored: ``content`` is ``None`` for a delete."""
+
+    action: Literal["add", "change", "delete"]
+    object_type: str
+    ref_id: str
+    content: Content | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as stored; ``event_id`` orders every event of the store."""
+
+    event_id: int
+    zone: str
+    publisher: str
+    action: Literal["add", "change", "delete"]
+    object_type: str
+    ref_id: str
+    content: Content | None
+    published_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectIndex:
+    """What the store indexes an object by, besides its type and RefId."""
+
+    learner_ref: str | None = None
+    upn: str | None = None
+    local_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    """An object as the zone holds it; ``seq`` is the event that last changed it."""
+
+    zone: str
+    object_type: str
+    ref_id: str
+    content: Content | None
+    seq: int
+    deleted: bool
+    scope_keys: frozenset[str]
+    index: ObjectIndex = field(default_factory=ObjectIndex)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequest:
+    """A request to a named service and, once answered, its response."""
+
+    request_id: str
+    zone: str
+    service: str
+    requester: str
+    provider: str
+    status: Literal["pending", "answered"]
+    request: Content
+    response: Content | None
+    created_at: float
+    answered_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMessage:
+    """A leased message: an event, a service request (to its provider) or a response."""
+
+    message_id: int
+    kind: MessageKind
+    delivery_count: int
+    leased_until: float
+    event: StoredEvent | None = None
+    service_request: ServiceRequest | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    """One party's queue: messages waiting, messages leased, age of the oldest (seconds)."""
+
+    party: str
+    depth: int
+    leased: int
+    oldest_age_seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectQuery:
+    """A page of objects of one type; ``scope`` ``None`` means no scope applies (directory)."""
+
+    object_type: str
+    scope: Scope | None
+    upn: str | None = None
+    local_id: str | None = None
+    school: str | None = None
+    changes_since: int | None = None
+    page: int = 1
+    page_size: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPage:
+    """One page of a query: live objects, RefIds deleted (changes-since only), totals, marker."""
+
+    objects: list[StoredObject]
+    deleted_ref_ids: list[str]
+    total: int
+    marker: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audited operation: who did what to which objects, when."""
+
+    audit_id: int
+    at: float
+    zone: str
+    party: str
+    operation: str
+    object_type: str | None
+    ref_ids: list[str]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentReply:
+    """The reply first given to a publish with an idempotency key, and a hash of its request."""
+
+    request_hash: str
+    reply: Content
+
+
+class StoreTransaction(Protocol):
+    """The writes of one publish or service exchange; all or nothing, serialised with others."""
+
+    def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
+        """The reply remembered for ``key`` from ``party``, if any."""
+
+    def remember_reply(
+        self, zone: str, party: str, key: str, request_hash: str, reply: Content
+    ) -> None:
+        """Remember ``reply`` for ``key`` (committed with everything else)."""
+
+    def get_object(self, zone: str, object_type: str, ref_id: str) -> StoredObject | None:
+        """The object (a tombstone if deleted), or ``None`` if never published."""
+
+    def objects_of_learner(self, zone: str, learner_ref: str) -> list[StoredObject]:
+        """Live objects whose index names ``learner_ref`` (enrolments, contacts, histories)."""
+
+    def append_event(self, zone: str, publisher: str, event: NewEvent) -> StoredEvent:
+        """Store an event; its id is the next changes-since marker."""
+
+    def put_object(
+        self, event: StoredEvent, index: ObjectIndex, scope_keys: frozenset[str]
+    ) -> None:
+        """Store the object an add or change event carries, with these keys added to its own."""
+
+    def delete_object(self, event: StoredEvent) -> None:
+        """Mark the object a delete event names as deleted (its keys are kept)."""
+
+    def add_scope_keys(
+        self, zone: str, object_type: str, ref_id: str, keys: frozenset[str]
+    ) -> None:
+        """Give an existing object more scope keys."""
+
+    def enqueue_event(self, party: str, event: StoredEvent) -> None:
+        """Put ``event`` on ``party``'s queue."""
+
+    def create_service_request(
+        self, zone: str, service: str, requester: str, provider: str, request: Content
+    ) -> ServiceRequest:
+        """Store a request and put it on the provider's queue."""
+
+    def answer_service_request(
+        self, zone: str, request_id: str, response: Content
+    ) -> ServiceRequest:
+        """Store the response to a pending request and put it on the requester's queue."""
+
+    def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
+        """A service request, read inside the transaction."""
+
+    def audit(
+        self,
+        zone: str,
+        party: str,
+        operation: str,
+        object_type: str | None,
+        ref_ids: Sequence[str],
+        detail: str = "",
+    ) -> None:
+        """Record an audit entry with the transaction."""
+
+
+class Store(Protocol):
+    """A zone store. Methods other than :meth:`transaction` are each one transaction."""
+
+    url: str
+
+    def transaction(self) -> AbstractContextManager[StoreTransaction]:
+        """A write transaction: committed when the block ends, rolled back if it raises."""
+
+    def lease(
+        self,
+        zone: str,
+        party: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        audited_types: frozenset[str],
+    ) -> list[QueueMessage]:
+        """Lease up to ``limit`` messages from ``party``'s queue, oldest first.
+
+        A message is skipped while an earlier message about the same object is leased to the
+        party, so each object's events arrive in order. Deliveries of ``audited_types`` are
+        written to the audit log in the same transaction.
+        """
+
+    def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
+        """Remove acknowledged messages of ``party``; returns the ids that were removed."""
+
+    def queue_stats(self, zone: str) -> list[QueueStats]:
+        """Depth, leased count and oldest age of every non-empty queue of ``zone``."""
+
+    def query(self, zone: str, query: ObjectQuery) -> ObjectPage:
+        """One page of objects matching ``query``, ordered by RefId (by change with a marker)."""
+
+    def get(
+        self, zone: str, object_type: str, ref_id: str, scope: Scope | None
+    ) -> StoredObject | None:
+        """A live object within ``scope`` (``None``: any scope), or ``None``."""
+
+    def marker(self, zone: str) -> int:
+        """The zone's current changes-since marker (0 before the first event)."""
+
+    def record_audit(
+        self,
+        zone: str,
+        party: str,
+        operation: str,
+        object_type: str | None,
+        ref_ids: Sequence[str],
+        detail: str = "",
+    ) -> None:
+        """Record one audit entry."""
+
+    def audit_log(
+        self, zone: str, *, after_id: int = 0, party: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """Audit entries of ``zone`` after ``after_id``, oldest first."""
+
+    def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
+        """A service request and its response, if any."""
+
+    def close(self) -> None:
+        """Close every connection."""

@@ -1,0 +1,379 @@
+"""The default zone store: one SQLite file in WAL mode, ``synchronous=FULL``.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction, so writers queue behind each other while
+readers carry on; what a reply has acknowledged is on disk before the reply is sent. Each thread
+gets its own connection (the server runs store calls in worker threads).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sif_core.storage import StorageBackendSpec
+from zone_server.errors import StorageError
+from zone_server.scope import Scope
+from zone_server.store import (
+    AuditEntry,
+    ObjectPage,
+    ObjectQuery,
+    QueueMessage,
+    QueueStats,
+    ServiceRequest,
+    StoredObject,
+)
+from zone_server.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
+from zone_server.store.sqlite_tx import (
+    EVENT_COLUMNS,
+    OBJECT_COLUMNS,
+    REQUEST_COLUMNS,
+    SQLiteTransaction,
+    row_to_event,
+    row_to_object,
+    row_to_request,
+    scope_keys,
+    write_audit,
+)
+
+__all__ = ["BACKEND", "SQLiteStore", "open_sqlite"]
+
+
+class SQLiteStore:
+    """A :class:`~zone_server.store.Store` in one SQLite file."""
+
+    def __init__(self, path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self.url = f"sqlite:{path}"
+        self._clock = clock
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # executescript commits on its own, so the script brings its own transaction.
+        self._conn().executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+        with self._write() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.url}: schema version {row[0]}, this server needs {SCHEMA_VERSION}; "
+                    "use the sifbridge release that wrote it"
+                )
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False, timeout=30
+                )
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA busy_timeout = 30000")
+            except sqlite3.Error as error:
+                raise StorageError(f"{self.url}: cannot open the zone store: {error}") from None
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[SQLiteTransaction]:
+        """A write transaction (see :class:`~zone_server.store.StoreTransaction`)."""
+        with self._write() as conn:
+            yield SQLiteTransaction(conn, self._clock)
+
+    def lease(
+        self,
+        zone: str,
+        party: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        audited_types: frozenset[str],
+    ) -> list[QueueMessage]:
+        now = self._clock()
+        until = now + lease_seconds
+        with self._write() as conn:
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT q.message_id FROM queue q WHERE q.zone = ? AND q.party = ? "
+                    "AND (q.leased_until IS NULL OR q.leased_until <= ?) "
+                    "AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.zone = q.zone "
+                    "AND p.party = q.party AND p.object_key = q.object_key "
+                    "AND p.message_id < q.message_id AND p.leased_until > ?) "
+                    "ORDER BY q.message_id LIMIT ?",
+                    (zone, party, now, now, limit),
+                )
+            ]
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            conn.execute(
+                "UPDATE queue SET leased_until = ?, delivery_count = delivery_count + 1 "  # noqa: S608
+                f"WHERE message_id IN ({marks})",
+                (until, *ids),
+            )
+            messages = self._messages(conn, ids)
+            self._audit_deliveries(conn, now, zone, party, messages, audited_types)
+        return messages
+
+    def _messages(self, conn: sqlite3.Connection, ids: list[int]) -> list[QueueMessage]:
+        marks = ",".join("?" * len(ids))
+        events_sql = ", ".join(f"e.{c.strip()}" for c in EVENT_COLUMNS.split(","))
+        requests_sql = ", ".join(f"r.{c.strip()}" for c in REQUEST_COLUMNS.split(","))
+        rows = conn.execute(
+            f"SELECT q.message_id, q.kind, q.delivery_count, q.leased_until, "  # noqa: S608
+            f"{events_sql}, {requests_sql} FROM queue q "
+            "LEFT JOIN events e ON e.event_id = q.event_id "
+            "LEFT JOIN service_requests r ON r.request_id = q.request_id "
+            f"WHERE q.message_id IN ({marks}) ORDER BY q.message_id",
+            ids,
+        ).fetchall()
+        event_width = len(EVENT_COLUMNS.split(","))
+        messages = []
+        for row in rows:
+            event_row = row[4 : 4 + event_width]
+            request_row = row[4 + event_width :]
+            messages.append(
+                QueueMessage(
+                    message_id=row[0],
+                    kind=row[1],
+                    delivery_count=row[2],
+                    leased_until=row[3],
+                    event=row_to_event(event_row) if event_row[0] is not None else None,
+                    service_request=row_to_request(request_row)
+                    if request_row[0] is not None
+                    else None,
+                )
+            )
+        return messages
+
+    def _audit_deliveries(
+        self,
+        conn: sqlite3.Connection,
+        now: float,
+        zone: str,
+        party: str,
+        messages: list[QueueMessage],
+        audited_types: frozenset[str],
+    ) -> None:
+        by_type: dict[str, list[str]] = {}
+        for message in messages:
+            if message.event is not None and message.event.object_type in audited_types:
+                by_type.setdefault(message.event.object_type, []).append(message.event.ref_id)
+            elif message.service_request is not None:
+                request = message.service_request
+                detail = f"{message.kind} {request.request_id} of service {request.service}"
+                write_audit(conn, now, zone, party, "deliver", None, [], detail)
+        for object_type, ref_ids in by_type.items():
+            write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, "")
+
+    def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        with self._write() as conn:
+            rows = conn.execute(
+                "DELETE FROM queue WHERE zone = ? AND party = ? AND delivery_count > 0 "  # noqa: S608
+                f"AND message_id IN ({marks}) RETURNING message_id",
+                (zone, party, *message_ids),
+            ).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def queue_stats(self, zone: str) -> list[QueueStats]:
+        now = self._clock()
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT party, COUNT(*), SUM(CASE WHEN leased_until > ? THEN 1 ELSE 0 END), "
+                "MIN(enqueued_at) FROM queue WHERE zone = ? GROUP BY party ORDER BY party",
+                (now, zone),
+            ).fetchall()
+        return [QueueStats(row[0], row[1], row[2], max(0.0, now - row[3])) for row in rows]
+
+    def query(self, zone: str, query: ObjectQuery) -> ObjectPage:
+        where = ["o.zone = ?", "o.object_type = ?"]
+        params: list[Any] = [zone, query.object_type]
+        if query.changes_since is None:
+            where.append("o.deleted = 0")
+            order = "o.ref_id"
+        else:
+            where.append("o.seq > ?")
+            params.append(query.changes_since)
+            order = "o.seq"
+        for column, value in (("upn", query.upn), ("local_id", query.local_id)):
+            if value is not None:
+                where.append(f"o.{column} = ?")
+                params.append(value)
+        if query.school is not None:
+            where.append(_has_key("s.scope_key = ?"))
+            params.append(query.school)
+        if query.scope is not None:
+            clause, scope_params = _scope_clause(query.scope)
+            where.append(clause)
+            params.extend(scope_params)
+        condition = " AND ".join(where)
+        offset = (query.page - 1) * query.page_size
+        with self._read() as conn:
+            total = conn.execute(
+                f"SELECT COUNT(*) FROM objects o WHERE {condition}",  # noqa: S608
+                params,
+            ).fetchone()[0]
+            columns = ", ".join(f"o.{c.strip()}" for c in OBJECT_COLUMNS.split(","))
+            rows = conn.execute(
+                f"SELECT {columns} FROM objects o WHERE {condition} "  # noqa: S608
+                f"ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, query.page_size, offset),
+            ).fetchall()
+            objects = [row_to_object(row, scope_keys(conn, zone, row[1], row[2])) for row in rows]
+            marker = self._marker(conn, zone)
+        return ObjectPage(
+            objects=[obj for obj in objects if not obj.deleted],
+            deleted_ref_ids=[obj.ref_id for obj in objects if obj.deleted],
+            total=total,
+            marker=marker,
+        )
+
+    def get(
+        self, zone: str, object_type: str, ref_id: str, scope: Scope | None
+    ) -> StoredObject | None:
+        where = "o.zone = ? AND o.object_type = ? AND o.ref_id = ? AND o.deleted = 0"
+        params: list[Any] = [zone, object_type, ref_id]
+        if scope is not None:
+            clause, scope_params = _scope_clause(scope)
+            where += " AND " + clause
+            params.extend(scope_params)
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {OBJECT_COLUMNS} FROM objects o WHERE {where}",  # noqa: S608
+                params,
+            ).fetchone()
+            if row is None:
+                return None
+            return row_to_object(row, scope_keys(conn, zone, object_type, ref_id))
+
+    def marker(self, zone: str) -> int:
+        with self._read() as conn:
+            return self._marker(conn, zone)
+
+    @staticmethod
+    def _marker(conn: sqlite3.Connection, zone: str) -> int:
+        row = conn.execute("SELECT MAX(event_id) FROM events WHERE zone = ?", (zone,)).fetchone()
+        return int(row[0] or 0)
+
+    def record_audit(
+        self,
+        zone: str,
+        party: str,
+        operation: str,
+        object_type: str | None,
+        ref_ids: Sequence[str],
+        detail: str = "",
+    ) -> None:
+        with self._write() as conn:
+            write_audit(conn, self._clock(), zone, party, operation, object_type, ref_ids, detail)
+
+    def audit_log(
+        self, zone: str, *, after_id: int = 0, party: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        sql = (
+            "SELECT audit_id, at, zone, party, operation, object_type, ref_ids, detail "
+            "FROM audit WHERE zone = ? AND audit_id > ?"
+        )
+        params: list[Any] = [zone, after_id]
+        if party is not None:
+            sql += " AND party = ?"
+            params.append(party)
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY audit_id LIMIT ?", (*params, limit)).fetchall()
+        return [
+            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows
+        ]
+
+    def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT {REQUEST_COLUMNS} FROM service_requests "  # noqa: S608
+                "WHERE zone = ? AND request_id = ?",
+                (zone, request_id),
+            ).fetchone()
+        return None if row is None else row_to_request(row)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+def _has_key(condition: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM object_scopes s WHERE s.zone = o.zone "  # noqa: S608 - no input
+        f"AND s.object_type = o.object_type AND s.ref_id = o.ref_id AND {condition})"
+    )
+
+
+def _scope_clause(scope: Scope) -> tuple[str, list[str]]:
+    if scope.all:
+        return "1 = 1", []
+    if scope.is_empty:
+        return "1 = 0", []
+    schools = sorted(scope.schools)
+    las = sorted(scope.las)
+    parts = []
+    if schools:
+        parts.append(f"s.scope_key IN ({','.join('?' * len(schools))})")
+    if las:
+        parts.append(f"substr(s.scope_key, 1, 3) IN ({','.join('?' * len(las))})")
+    return _has_key("(" + " OR ".join(parts) + ")"), [*schools, *las]
+
+
+def open_sqlite(url: str) -> SQLiteStore:
+    """Open (creating if need be) the store at ``sqlite:PATH``."""
+    scheme, _, rest = url.partition(":")
+    if scheme != "sqlite" or not rest:
+        raise StorageError(f"{url!r} is not a SQLite storage URL; write sqlite:PATH")
+    path = Path(rest.removeprefix("//"))
+    if not path.parent.is_dir():
+        raise StorageError(
+            f"{url}: the folder {path.parent} does not exist; create it or change [server] storage"
+        )
+    return SQLiteStore(path)
+
+
+BACKEND = StorageBackendSpec(
+    name="sqlite",
+    description="one SQLite file in WAL mode (the default)",
+    open=open_sqlite,
+)
