@@ -1,0 +1,80 @@
+"""Recognising and reading SIF documents: XML and JSON through the codec, NDJSON line by line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from sif_core.adapter import Problem, ReadContext
+from sif_core.codec import MIXED_ROOT, iter_document
+from sif_core.errors import CodecError
+from sif_core.model import COLLECTIONS, OBJECT_TYPES, SIFObject
+
+__all__ = ["FILE_PATTERNS", "FORMATS", "NDJSON_SUFFIXES", "detect", "read"]
+
+FORMATS = ("sif-xml", "sif-json", "ndjson")
+FILE_PATTERNS = ("*.xml", "*.json", "*.ndjson", "*.jsonl")
+NDJSON_SUFFIXES = (".ndjson", ".jsonl")
+
+#: Element names (or first JSON keys) a SIF document can start with.
+_ROOTS = frozenset({*OBJECT_TYPES, *COLLECTIONS, MIXED_ROOT})
+_UTF8_BOM = b"\xef\xbb\xbf"
+# The first start tag: "<" then a name, skipping the prolog (<?xml ...?>, <!-- -->, <!DOCTYPE>).
+_FIRST_TAG = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
+_FIRST_KEY = re.compile(r'\s*\{\s*"([^"\\]{1,64})"\s*:')
+
+
+def _text(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    return head.removeprefix(_UTF8_BOM).decode("utf-8", errors="ignore")
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """True when the document starts with a SIF root: an object, a collection or SIFObjects."""
+    text = _text(head).lstrip()
+    match = _FIRST_TAG.search(text) if text.startswith("<") else _FIRST_KEY.match(text)
+    return match is not None and match.group(1) in _ROOTS
+
+
+def read(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
+    """Yield every object of the document, and a Problem for each record that is not valid."""
+    if source.suffix.lower() in NDJSON_SUFFIXES:
+        yield from _read_ndjson(source, context)
+        return
+    total = source.stat().st_size
+    for count, item in enumerate(iter_document(source, source=str(source)), start=1):
+        yield item
+        if count % 1000 == 0:
+            context.progress(count, None)
+    context.progress(total, total)
+
+
+def _read_ndjson(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
+    total = source.stat().st_size
+    done = 0
+    with source.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            done += len(line)
+            if not line.strip():
+                continue
+            if number == 1:
+                line = line.removeprefix(_UTF8_BOM)
+            yield from _read_line(line, number, str(source))
+            context.progress(done, total)
+
+
+def _read_line(line: bytes, number: int, source: str) -> Iterator[SIFObject | Problem]:
+    """One NDJSON line: a bad line is a Problem for that line, never the end of the file."""
+    first_key = _FIRST_KEY.match(_text(line))
+    if first_key is None or first_key.group(1) not in OBJECT_TYPES:
+        message = 'each line must hold one object, as {"LearnerPersonal": {...}}'
+        yield Problem(source, f"line {number}", None, message, line=number)
+        return
+    try:
+        for item in iter_document(line, source=source):
+            yield replace(item, line=number) if isinstance(item, Problem) else item
+    except CodecError as error:
+        yield Problem(source, f"line {number}", None, error.message, line=number)
