@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -78,14 +78,15 @@ def detect_format(head: bytes) -> Literal["xml", "json"] | None:
 
 def iter_document(
     path_or_bytes: Path | bytes, *, source: str | None = None
-) -> Iterator[SIFObject | Problem]:
+) -> Generator[SIFObject | Problem, None, None]:
     """Yield each object of a SIF XML or SIF JSON document, and a Problem for each bad record.
 
     The format is recognised from the content. ``source`` names the document in problems and
     errors (default: the path, or ``"<input>"``). Raises
     :class:`~sif_core.errors.MalformedDocumentError` or
     :class:`~sif_core.errors.HostileXMLError` (with line and column) when the document cannot be
-    read, :class:`CodecError` when it is not a SIF document.
+    read, :class:`CodecError` when it is not a SIF document. Close the generator to stop reading
+    early (the parser stops too).
     """
     if isinstance(path_or_bytes, Path):
         name = source or str(path_or_bytes)
@@ -117,7 +118,9 @@ def _records(data: Path | bytes, head: bytes, source: str) -> Iterator[RawRecord
         )
 
 
-def validate_records(records: Iterator[RawRecord], *, source: str) -> Iterator[SIFObject | Problem]:
+def validate_records(
+    records: Iterator[RawRecord], *, source: str
+) -> Generator[SIFObject | Problem, None, None]:
     """Validate raw records into objects, yielding a Problem for each one that is not valid."""
     ordinals: Counter[str] = Counter()
     for record in records:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import json
 import typing
 from collections.abc import Callable
@@ -117,7 +118,7 @@ def _object_schema(cls: type[SIFObject]) -> dict[str, Any]:
         "title": cls.object_name,
         "description": (
             f"SIF JSON of one {cls.object_name} or of a {cls.collection_name} collection, in "
-            f"sifbridge's profile {SIF_NAMESPACE}. " + (cls.__doc__ or "").strip()
+            f"sifbridge's profile {SIF_NAMESPACE}. " + inspect.cleandoc(cls.__doc__ or "")
         ),
         "type": "object",
         "properties": {
