@@ -12,11 +12,10 @@ from typing import Any, Final
 
 import xmltodict
 
-from sif_core.codec.goessner import from_goessner, to_goessner
-from sif_core.codec.profile import SIF_NAMESPACE
+from sif_core.codec import SIF_NAMESPACE, from_goessner, object_schema, to_goessner
 from sif_core.codec.safexml import parse as parse_xml_document
 from sif_core.errors import CodecError, MalformedDocumentError
-from sif_core.model import SIFObject
+from sif_core.model import OBJECT_TYPES, SIFObject
 
 __all__ = [
     "JSON_TYPE",
@@ -26,6 +25,7 @@ __all__ = [
     "dump_json",
     "dump_xml",
     "object_from",
+    "object_schemas",
     "parse_json",
     "parse_xml",
 ]
@@ -78,3 +78,28 @@ def dump_xml(root: str, content: Mapping[str, Any]) -> bytes:
     """An XML document whose root ``root`` has Goessner ``content``, in the SIF namespace."""
     text = xmltodict.unparse({root: {"@xmlns": SIF_NAMESPACE, **content}}, pretty=True, indent="  ")
     return text.encode("utf-8")
+
+
+def object_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of every object type's Goessner content and its parts, by name.
+
+    References point at ``#/components/schemas/NAME``, ready for an OpenAPI document.
+    """
+    schemas: dict[str, dict[str, Any]] = {}
+    for cls in OBJECT_TYPES.values():
+        for name, definition in object_schema(cls)["$defs"].items():
+            schemas[name] = _rereference(definition)
+    return dict(sorted(schemas.items()))
+
+
+def _rereference(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: value.replace("#/$defs/", "#/components/schemas/")
+            if key == "$ref" and isinstance(value, str)
+            else _rereference(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rereference(item) for item in node]
+    return node
