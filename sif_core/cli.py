@@ -60,6 +60,10 @@ def _add_builtin_commands() -> None:
     main.add_command(demo.command)
     main.add_command(adapters.command)
     main.add_command(convert.command)
+    from sif_core.commands import schema, validate
+
+    main.add_command(validate.command)
+    main.add_command(schema.command)
 
 
 _add_builtin_commands()
