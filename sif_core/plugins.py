@@ -111,10 +111,11 @@ class PluginHost:
     """Everything installed plugins provide: adapters, storage backends, extra commands.
 
     Build one with :meth:`from_environment` (what :func:`get_plugin_host` does) or, in tests, with
-    ``PluginHost()`` plus :meth:`register`, which loads nothing by itself.
+    ``PluginHost(plugin, ...)``, which registers the given plugin modules or objects (named after
+    the module) and loads nothing else; :meth:`register` adds more.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *plugins: object) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self._broken: list[BrokenPlugin] = []
@@ -125,6 +126,8 @@ class PluginHost:
         self._adapter_conflict: AdapterConflictError | None = None
         self._backends: dict[str, StorageBackendSpec] | None = None
         self._backend_conflict: StorageBackendConflictError | None = None
+        for plugin in plugins:
+            self.register(plugin)
 
     # -- building -------------------------------------------------------------------------------
 
@@ -212,7 +215,7 @@ class PluginHost:
         Returns ``False``, and records the plugin in :attr:`broken`, when its hooks do not fit the
         hook specifications (a misspelt hook name, an argument no hook offers).
         """
-        plugin_name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
+        plugin_name = name or self._default_name(plugin)
         dist = distribution or plugin_name
         try:
             self.pm.register(plugin, name=plugin_name)
@@ -234,6 +237,15 @@ class PluginHost:
         self._adapters = None
         self._backends = None
         return True
+
+    def _default_name(self, plugin: object) -> str:
+        """A module's name, else the class name, numbered when several objects share it."""
+        base = getattr(plugin, "__name__", None) or type(plugin).__name__
+        name, number = base, 1
+        while self.pm.has_plugin(name) and self.pm.get_plugin(name) is not plugin:
+            number += 1
+            name = f"{base}#{number}"
+        return name
 
     def _unknown_hooks(self) -> str | None:
         """Run pluggy's check_pending and turn its complaint into a suggestion."""

@@ -313,3 +313,15 @@ def test_hookimpl_is_the_one_from_hookspecs() -> None:
     from sif_core import hookspecs, plugins
 
     assert plugins.hookimpl is hookspecs.hookimpl
+
+
+def test_a_host_built_from_plugin_modules_registers_them_and_nothing_else() -> None:
+    from adapters import sifxml
+
+    host = PluginHost(sifxml, AdapterPlugin(roll_adapter()), AdapterPlugin(roll_adapter("two")))
+    assert sorted(host.adapters()) == ["roll", "sifxml", "two"]
+    assert [p.name for p in host.plugins()] == [
+        "adapters.sifxml",
+        "AdapterPlugin",
+        "AdapterPlugin#2",
+    ]
