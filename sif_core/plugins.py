@@ -5,14 +5,8 @@ Built-in adapters and outside plugins arrive the same way: each is an entry poin
 in a fixed order, sifbridge's own first, then the others by name, so that errors and conflicts name
 plugins in the same order on every run.
 
-Two environment variables steer loading:
-
-``SIF_DISABLE_PLUGIN_AUTOLOAD``
-    When set to anything but ``""`` or ``0``, no entry point is loaded; code (tests, mostly) then
-    registers plugins itself with :meth:`PluginHost.register`.
-``SIF_PLUGINS``
-    A comma-separated allow-list of entry-point names (``sifxml,acme``); only those are loaded.
-    Set but empty, it loads none.
+The environment variables ``SIF_DISABLE_PLUGIN_AUTOLOAD`` and ``SIF_PLUGINS`` (an allow-list of
+entry-point names) filter what is loaded; see :mod:`sif_core.entry_points`.
 
 Nothing a plugin does can take the host down: a plugin whose import raises, whose hooks are
 misspelt or whose registration hook raises is recorded in :attr:`PluginHost.broken` and skipped.
@@ -35,6 +29,14 @@ import pluggy
 
 from sif_core import hookspecs
 from sif_core.adapter import DETECT_BYTES, AdapterSpec
+from sif_core.entry_points import (
+    ALLOW_LIST_ENV,
+    DISABLE_AUTOLOAD_ENV,
+    ENTRY_POINT_GROUP,
+    LoadPolicy,
+    PluginEntryPoint,
+    sif_entry_points,
+)
 from sif_core.errors import (
     AdapterConflictError,
     AdapterNotFoundError,
@@ -56,13 +58,6 @@ __all__ = [
     "hookimpl",
     "using_plugin_host",
 ]
-
-ENTRY_POINT_GROUP = "sif"
-DISABLE_AUTOLOAD_ENV = "SIF_DISABLE_PLUGIN_AUTOLOAD"
-ALLOW_LIST_ENV = "SIF_PLUGINS"
-
-#: The distribution that ships sif_core; its plugins load before anyone else's.
-_OWN_DISTRIBUTION = "sifbridge"
 
 logger = logging.getLogger(__name__)
 # The host reports broken plugins through `sif adapters list`; without this, Python's last-resort
@@ -89,22 +84,12 @@ class PluginInfo:
     module: str
 
 
-def _is_enabled(value: str | None) -> bool:
-    return value is not None and value.strip() not in ("", "0")
-
-
 def _describe(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
-def _distribution_order(dist: importlib.metadata.Distribution) -> tuple[int, str]:
-    name = _normalise(dist.metadata["Name"] or "")
-    return (0 if name == _OWN_DISTRIBUTION else 1, name)
-
-
-def _normalise(name: str) -> str:
-    return name.lower().replace("_", "-").replace(".", "-")
+_Spec = TypeVar("_Spec", AdapterSpec, StorageBackendSpec)
 
 
 class PluginHost:
@@ -143,64 +128,44 @@ class PluginHost:
         ``environ`` defaults to ``os.environ``; ``distributions`` defaults to every installed
         distribution (tests pass ``importlib.metadata.distributions(path=[...])``).
         """
-        env = os.environ if environ is None else environ
+        policy = LoadPolicy.from_environ(os.environ if environ is None else environ)
         host = cls()
-        if _is_enabled(env.get(DISABLE_AUTOLOAD_ENV)):
-            return host
-        allowed: set[str] | None = None
-        if ALLOW_LIST_ENV in env:
-            allowed = {n.strip() for n in env[ALLOW_LIST_ENV].split(",") if n.strip()}
-        found = host.load_entry_points(
-            importlib.metadata.distributions() if distributions is None else distributions,
-            allowed=allowed,
-        )
-        for name in sorted((allowed or set()) - found):
-            host._broken.append(
-                BrokenPlugin(
-                    name,
-                    "-",
-                    f"named in {ALLOW_LIST_ENV} but no installed plugin has this name; "
-                    f"installed: {', '.join(sorted(found)) or 'none'}",
-                )
-            )
+        if policy.autoload:
+            if distributions is None:
+                distributions = importlib.metadata.distributions()
+            host.load_entry_points(sif_entry_points(distributions), policy)
         return host
 
     def load_entry_points(
-        self,
-        distributions: Iterable[importlib.metadata.Distribution],
-        *,
-        allowed: set[str] | None = None,
-    ) -> set[str]:
-        """Load the ``sif`` entry points of ``distributions`` (those in ``allowed``, if given).
-
-        Returns the names of every ``sif`` entry point seen, loaded or not. A distribution found
-        twice on the path counts once (the first, as Python's import would pick).
-        """
-        seen_distributions: set[str] = set()
-        found: set[str] = set()
-        for dist in sorted(distributions, key=_distribution_order):
-            dist_name = dist.metadata["Name"] or "unknown"
-            if _normalise(dist_name) in seen_distributions:
-                continue
-            seen_distributions.add(_normalise(dist_name))
-            for entry_point in sorted(dist.entry_points, key=lambda ep: ep.name):
-                if entry_point.group != ENTRY_POINT_GROUP:
-                    continue
-                found.add(entry_point.name)
-                if allowed is not None and entry_point.name not in allowed:
-                    continue
-                self._load_entry_point(entry_point, dist_name, dist.version)
-        return found
-
-    def _load_entry_point(
-        self, entry_point: importlib.metadata.EntryPoint, distribution: str, version: str
+        self, entry_points: Iterable[PluginEntryPoint], policy: LoadPolicy | None = None
     ) -> None:
+        """Load and register the entry points ``policy`` allows (all, by default).
+
+        An allow-listed name no entry point has is recorded in :attr:`broken`.
+        """
+        policy = policy or LoadPolicy()
+        available = list(entry_points)
+        for plugin in available:
+            if policy.allows(plugin.name):
+                self._load_entry_point(plugin)
+        names = sorted({plugin.name for plugin in available})
+        for missing in sorted((policy.allowed or set()) - set(names)):
+            self._record_broken(
+                missing,
+                "-",
+                f"named in {ALLOW_LIST_ENV} but no installed plugin has this name; "
+                f"installed: {', '.join(names) or 'none'}",
+            )
+
+    def _load_entry_point(self, plugin: PluginEntryPoint) -> None:
         try:
-            plugin = entry_point.load()
+            loaded = plugin.entry_point.load()
         except Exception as error:  # any import failure of a plugin is the plugin's, not ours
-            self._record_broken(entry_point.name, distribution, _describe(error))
+            self._record_broken(plugin.name, plugin.distribution, _describe(error))
             return
-        self.register(plugin, name=entry_point.name, distribution=distribution, version=version)
+        self.register(
+            loaded, name=plugin.name, distribution=plugin.distribution, version=plugin.version
+        )
 
     def register(
         self,
@@ -390,51 +355,39 @@ class PluginHost:
         return True
 
     def _collect_adapters(self) -> dict[str, AdapterSpec]:
-        if self._adapters is not None:
-            return self._adapters
-        hook = "sif_register_adapters"
-        self._hook_broken[hook] = []
-        adapters: dict[str, AdapterSpec] = {}
-        self._adapter_conflict = None
-        for impl, dist in self._impls(hook):
-            mine: list[AdapterSpec] = []
-            register = _typed_collector(AdapterSpec, mine)
-            if not self._call(impl, dist, hook, {"register": register}):
-                continue
-            for spec in mine:
-                spec = replace(spec, distribution=dist)
-                if spec.name in adapters and self._adapter_conflict is None:
-                    first = adapters[spec.name].distribution
-                    self._adapter_conflict = AdapterConflictError(spec.name, first, dist)
-                adapters.setdefault(spec.name, spec)
-        self._adapters = adapters
-        return adapters
+        if self._adapters is None:
+            specs, owners, conflict = self._collect("sif_register_adapters", AdapterSpec)
+            self._adapters = {n: replace(s, distribution=owners[n]) for n, s in specs.items()}
+            self._adapter_conflict = AdapterConflictError(*conflict) if conflict else None
+        return self._adapters
 
     def _collect_backends(self) -> dict[str, StorageBackendSpec]:
-        if self._backends is not None:
-            return self._backends
-        hook = "sif_register_storage_backends"
+        if self._backends is None:
+            specs, _, conflict = self._collect("sif_register_storage_backends", StorageBackendSpec)
+            self._backends = specs
+            self._backend_conflict = StorageBackendConflictError(*conflict) if conflict else None
+        return self._backends
+
+    def _collect(
+        self, hook: str, kind: type[_Spec]
+    ) -> tuple[dict[str, _Spec], dict[str, str], tuple[str, str, str] | None]:
+        """Call ``hook`` on each plugin: the specs by name, the distribution of each, and the
+        first conflict as (name, first distribution, second distribution)."""
         self._hook_broken[hook] = []
-        backends: dict[str, StorageBackendSpec] = {}
+        specs: dict[str, _Spec] = {}
         owners: dict[str, str] = {}
-        self._backend_conflict = None
+        conflict: tuple[str, str, str] | None = None
         for impl, dist in self._impls(hook):
-            mine: list[StorageBackendSpec] = []
-            register = _typed_collector(StorageBackendSpec, mine)
-            if not self._call(impl, dist, hook, {"register": register}):
+            mine: list[_Spec] = []
+            if not self._call(impl, dist, hook, {"register": _typed_collector(kind, mine)}):
                 continue
             for spec in mine:
-                if spec.name in backends and self._backend_conflict is None:
-                    self._backend_conflict = StorageBackendConflictError(
-                        spec.name, owners[spec.name], dist
-                    )
-                backends.setdefault(spec.name, spec)
-                owners.setdefault(spec.name, dist)
-        self._backends = backends
-        return backends
-
-
-_Spec = TypeVar("_Spec", AdapterSpec, StorageBackendSpec)
+                if spec.name in specs:
+                    conflict = conflict or (spec.name, owners[spec.name], dist)
+                    continue
+                specs[spec.name] = spec
+                owners[spec.name] = dist
+        return specs, owners, conflict
 
 
 def _typed_collector(kind: type[_Spec], into: list[_Spec]) -> Callable[[_Spec], None]:

@@ -44,12 +44,13 @@ def read(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
     if source.suffix.lower() in NDJSON_SUFFIXES:
         yield from _read_ndjson(source, context)
         return
-    total = source.stat().st_size
+    # The codec does not say how far into the file it is: progress counts records read.
+    count = 0
     for count, item in enumerate(iter_document(source, source=str(source)), start=1):
         yield item
         if count % 1000 == 0:
             context.progress(count, None)
-    context.progress(total, total)
+    context.progress(count, count)
 
 
 def _read_ndjson(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:

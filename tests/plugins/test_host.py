@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -325,3 +326,24 @@ def test_a_host_built_from_plugin_modules_registers_them_and_nothing_else() -> N
         "AdapterPlugin",
         "AdapterPlugin#2",
     ]
+
+
+def test_distribution_found_twice_on_the_path_loads_from_the_first_only(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_roll(site, "roll-sif", "roll", "roll")
+    older = tmp_path / "older-site"
+    older.mkdir()
+    monkeypatch.syspath_prepend(str(older))
+    write_distribution(
+        older,
+        "roll-sif",
+        {"roll": "old_roll_plugin"},
+        {"old_roll_plugin": ROLL_PLUGIN_MODULE.format(name="roll-old")},
+    )
+    paths = [str(site.root), str(older)]
+    host = PluginHost.from_environment(
+        environ={}, distributions=importlib.metadata.distributions(path=paths)
+    )
+    assert list(host.adapters()) == ["roll"]
+    assert host.broken == []
