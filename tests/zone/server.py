@@ -1,0 +1,130 @@
+"""A real zone server for end-to-end tests: `sif zone serve` in a subprocess on a free port."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sif_core.model import SIFObject
+from zone_server.wire import content_of
+
+from .zonefile import TOKENS, write_zone
+
+SIF = str(Path(sys.executable).parent / "sif")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class ZoneServer:
+    """One zone server process over one folder; :meth:`start` again after a stop is a restart."""
+
+    def __init__(self, folder: Path, **zone_options: Any) -> None:
+        self.folder = folder
+        self.config = write_zone(folder, **zone_options)
+        self.log = folder / "server.log"
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> ZoneServer:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [SIF, "zone", "serve", "--config", str(self.config), "--port", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the zone server exited: {self.log.read_text()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("the zone server did not answer /healthz within 20 s")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=20)
+        self.process = None
+
+    def client(self, party: str, zone: str = "north") -> ZoneClient:
+        return ZoneClient(self.url, zone, TOKENS[party])
+
+
+class ZoneClient:
+    """A party talking to the zone over HTTP, as any client would."""
+
+    def __init__(self, url: str, zone: str, token: str) -> None:
+        self.base = f"{url}/api/zones/{zone}"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def publish(self, *events: dict[str, Any], key: str | None = None) -> requests.Response:
+        headers = {"Idempotency-Key": key} if key else {}
+        return self.session.post(
+            self.base + "/events", json={"events": list(events)}, headers=headers, timeout=30
+        )
+
+    def lease(self, wait: float = 0, most: int = 100) -> list[dict[str, Any]]:
+        reply = self.session.get(
+            self.base + "/queue", params={"wait": wait, "max": most}, timeout=wait + 30
+        )
+        reply.raise_for_status()
+        messages: list[dict[str, Any]] = reply.json()["messages"]
+        return messages
+
+    def ack(self, messages: list[dict[str, Any]]) -> requests.Response:
+        ids = [m["messageId"] for m in messages]
+        return self.session.post(self.base + "/queue/ack", json={"messageIds": ids}, timeout=30)
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Lease and acknowledge everything waiting."""
+        everything = []
+        while messages := self.lease():
+            self.ack(messages).raise_for_status()
+            everything += messages
+        return everything
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(self.base + path, params=params, timeout=30)
+
+
+def add(obj: SIFObject) -> dict[str, Any]:
+    return {"action": "add", "objectType": obj.object_name, "object": content_of(obj)}
+
+
+def change(obj: SIFObject) -> dict[str, Any]:
+    return {"action": "change", "objectType": obj.object_name, "object": content_of(obj)}
+
+
+def delete(obj: SIFObject) -> dict[str, Any]:
+    return {"action": "delete", "objectType": obj.object_name, "refId": obj.ref_id}
+
+
+def events_of(messages: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
+    """(action, objectType, refId) of each event message."""
+    return [
+        (m["event"]["action"], m["event"]["objectType"], m["event"]["refId"])
+        for m in messages
+        if m["kind"] == "event"
+    ]
