@@ -6,6 +6,7 @@ with tests that pass as generated; a vendor then changes the format, not the plu
 
 from __future__ import annotations
 
+import json
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -44,7 +45,8 @@ def distribution_files(name: str, *, supplier: str) -> dict[str, str]:
         keep_trailing_newline=True,
         autoescape=False,  # noqa: S701 - the output is Python, TOML and CSV, never HTML
     )
-    environment.filters["py"] = repr
+    # A JSON string is a Python string literal too, and double-quoted as ruff format wants.
+    environment.filters["py"] = lambda value: json.dumps(value, ensure_ascii=False)
     values = {
         "name": name,
         "package": package,
