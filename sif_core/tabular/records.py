@@ -1,0 +1,436 @@
+"""Rows of an export to SIF objects, through a :class:`~sif_core.tabular.mapping.TableMapping`.
+
+Exports that join record sets repeat a learner once per contact (a cross product of rows). The
+:class:`TableReader` folds them: a learner, a school, an enrolment and a contact are each built
+once, the first time their key is seen, and every (learner, contact) pair becomes one
+``LearnerContact``. RefIds come from :meth:`ReadContext.refid` over the key columns, so reading
+one export twice gives identical objects. A bad value is a :class:`Problem` naming the row, the
+learner key and the column; the other rows are still read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from sif_core.adapter import ReadContext
+from sif_core.model import OBJECT_TYPES, SIFObject
+from sif_core.problems import Problem, Severity
+from sif_core.tabular.dates import parse_date
+from sif_core.tabular.fields import FIELDS, FieldSpec, Kind, put_value
+from sif_core.tabular.mapping import (
+    ColumnRule,
+    MappingError,
+    TableMapping,
+    Value,
+    missing_requirement,
+)
+from sif_core.tabular.rows import Row
+
+__all__ = ["TableReader"]
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+_PROGRESS_EVERY = 500
+
+Output = SIFObject | Problem
+
+
+class _CellError(ValueError):
+    """A cell's text cannot be the field's value."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    rule: ColumnRule
+    index: int
+
+
+@dataclass
+class _Built:
+    wire: dict[str, Any]
+    columns: dict[tuple[str | int, ...], str]
+    problems: list[Problem]
+
+
+class TableReader:
+    """Reads the rows of one input (CSV rows, XML records) into SIF objects and Problems.
+
+    ``columns`` gives each column name's index in a row's cells. ``defaults`` add to (and
+    override) the mapping's ``[defaults]``, e.g. a school given on the command line.
+    ``record_word`` names a record in Problems (``row`` for CSV, ``record`` for XML).
+    Raises :class:`MappingError` at once when the input lacks a key column, or a mapped column
+    while the mapping says ``missing_columns = "error"``, or a column every learner needs.
+    """
+
+    def __init__(
+        self,
+        mapping: TableMapping,
+        context: ReadContext,
+        *,
+        source: str,
+        columns: Mapping[str, int],
+        defaults: Mapping[str, Value] | None = None,
+        record_word: str = "row",
+    ) -> None:
+        self.mapping = mapping
+        self.context = context
+        self.source = source
+        self.record_word = record_word
+        self.defaults: dict[str, Value] = {**mapping.defaults, **(defaults or {})}
+        bound = [self._bind(rule, columns) for rule in mapping.rules]
+        present = tuple(b.rule for b in bound if b is not None)
+        problem = missing_requirement(mapping, present, extra_defaults=self.defaults)
+        if problem:
+            raise MappingError(f"{source}: {problem}", source=mapping.source)
+        self.by_target: dict[str, list[_Bound]] = {}
+        for item in bound:
+            if item is not None:
+                self.by_target.setdefault(item.rule.field.target, []).append(item)
+        self.learner_key = self._key_indexes(mapping.learner_key, columns, "learner")
+        self.contact_key = self._key_indexes(mapping.contact_key, columns, "contact")
+        self.has_enrolments = "LearnerSchoolEnrolment" in self._targets()
+        self.has_contacts = bool(self.by_target.get("ContactPersonal"))
+        # State of the fold: what has been built (or refused) so far, by key.
+        self._learners: dict[tuple[str, ...], tuple[str | None, int, int | None]] = {}
+        self._schools: dict[str, str | None] = {}
+        self._enrolments: set[tuple[str, ...]] = set()
+        self._contacts: dict[tuple[str, ...], str | None] = {}
+        self._links: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+        self._contact_counts: dict[tuple[str, ...], int] = {}
+        self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def _targets(self) -> set[str]:
+        return set(self.by_target) | {FIELDS[name].target for name in self.defaults}
+
+    def _bind(self, rule: ColumnRule, columns: Mapping[str, int]) -> _Bound | None:
+        index = columns.get(rule.column)
+        if index is not None:
+            return _Bound(rule, index)
+        if self.mapping.missing_columns == "ignore":
+            return None
+        position = rule.position
+        raise MappingError(
+            f"{self.source} has no column {rule.column!r}, which this line maps to "
+            f'{rule.field.name}; correct the column name, or set missing_columns = "ignore" '
+            "in [file]",
+            source=self.mapping.source,
+            line=position.line if position else None,
+            column=position.column if position else None,
+        )
+
+    def _key_indexes(
+        self, key: tuple[str, ...], columns: Mapping[str, int], who: str
+    ) -> tuple[int, ...]:
+        missing = [column for column in key if column not in columns]
+        if missing and (who == "learner" or len(missing) < len(key)):
+            position = self.mapping.positions.value(("keys", who))
+            raise MappingError(
+                f"{self.source} has no column {missing[0]!r}, which [keys] names as a {who} key "
+                "column; name columns the file has",
+                source=self.mapping.source,
+                line=position.line if position else None,
+                column=position.column if position else None,
+            )
+        return () if missing else tuple(columns[column] for column in key)
+
+    # -- reading ------------------------------------------------------------------------------
+    def read(self, rows: Iterable[Row | Problem]) -> Iterator[Output]:
+        """Every object and Problem the rows give, in row order."""
+        for item in rows:
+            if isinstance(item, Problem):
+                yield item
+                continue
+            yield from self._row(item)
+            if item.number % _PROGRESS_EVERY == 0:
+                self.context.progress(item.number, None)
+
+    def _record(self, row: Row, key: tuple[str, ...]) -> str:
+        where = row.line if row.line is not None else row.number
+        pairs = zip(self.mapping.learner_key, key, strict=True)
+        names = ", ".join(f"{column} {value}" for column, value in pairs)
+        return f"{self.record_word} {where} ({names})"
+
+    def _row(self, row: Row) -> Iterator[Output]:
+        cells = row.cells
+        key = tuple(cells[i] for i in self.learner_key)
+        if not all(key):
+            empty = next(c for c, v in zip(self.mapping.learner_key, key, strict=True) if not v)
+            yield Problem(
+                source=self.source,
+                record=f"{self.record_word} {row.line if row.line is not None else row.number}",
+                field=empty,
+                message=f"the learner key column {empty!r} is empty, so the row belongs to no "
+                "learner; fill it in",
+                line=row.line,
+            )
+            return
+        record = self._record(row, key)
+        known = self._learners.get(key)
+        if known is None:
+            learner_ref = yield from self._learner(row, key, record)
+        else:
+            learner_ref = known[0]
+            yield from self._check_repeat(row, key, record, known)
+        if learner_ref is None:
+            return
+        if self.has_enrolments:
+            yield from self._enrolment(row, key, learner_ref, record)
+        if self.has_contacts:
+            yield from self._contact(row, key, learner_ref, record)
+
+    def _learner_cells(self, cells: Any) -> tuple[str, ...]:
+        return tuple(cells[b.index] for b in self.by_target.get("LearnerPersonal", ()))
+
+    def _learner(
+        self, row: Row, key: tuple[str, ...], record: str
+    ) -> Generator[Output, None, str | None]:
+        ref = self.context.refid("LearnerPersonal", "\x1f".join(key))
+        built = self._build("LearnerPersonal", row, record, {"RefId": ref})
+        learner = yield from self._validate("LearnerPersonal", built, row, record)
+        ref_or_none = ref if learner is not None else None
+        learner_cells = self._learner_cells(row.cells)
+        self._learners[key] = (ref_or_none, hash(learner_cells), row.line)
+        self._previous = (key, learner_cells)
+        if learner is not None:
+            yield learner
+        return ref_or_none
+
+    def _check_repeat(
+        self,
+        row: Row,
+        key: tuple[str, ...],
+        record: str,
+        known: tuple[str | None, int, int | None],
+    ) -> Iterator[Problem]:
+        cells = self._learner_cells(row.cells)
+        if hash(cells) == known[1]:
+            self._previous = (key, cells)
+            return
+        differing = ""
+        if self._previous is not None and self._previous[0] == key:
+            bound = self.by_target.get("LearnerPersonal", [])
+            names = [
+                b.rule.column
+                for b, old, new in zip(bound, self._previous[1], cells, strict=True)
+                if old != new
+            ]
+            differing = f" (columns {', '.join(names)})"
+        first = f" {known[2]}" if known[2] is not None else ""
+        self._previous = (key, cells)
+        if known[0] is not None:
+            yield Problem(
+                source=self.source,
+                record=record,
+                field=None,
+                message=f"repeats the learner of {self.record_word}{first} with different "
+                f"learner details{differing}; the first {self.record_word} is kept",
+                severity=Severity.WARNING,
+                line=row.line,
+            )
+
+    def _enrolment(
+        self, row: Row, key: tuple[str, ...], learner_ref: str, record: str
+    ) -> Iterator[Output]:
+        school = self._build("SchoolInfo", row, record, {})
+        laestab = str(school.wire.get("LAId", "")) + str(school.wire.get("EstablishmentId", ""))
+        built = self._build("LearnerSchoolEnrolment", row, record, {})
+        identity = (*key, laestab, str(built.wire.get("EntryDate", "")))
+        if identity in self._enrolments:
+            return
+        self._enrolments.add(identity)
+        if not laestab:
+            yield Problem(
+                source=self.source,
+                record=record,
+                field=self._column_of("SchoolInfo.LAESTAB"),
+                message="no school: the LAESTAB is empty, so the enrolment cannot be recorded",
+                line=row.line,
+            )
+            return
+        if laestab not in self._schools:
+            ref = self.context.refid("SchoolInfo", laestab)
+            school.wire["RefId"] = ref
+            found = yield from self._validate("SchoolInfo", school, row, record)
+            self._schools[laestab] = ref if found is not None else None
+            if found is not None:
+                yield found
+        school_ref = self._schools[laestab]
+        if school_ref is None:
+            return
+        built.wire.update(
+            RefId=self.context.refid("LearnerSchoolEnrolment", "\x1f".join(identity)),
+            LearnerPersonalRefId=learner_ref,
+            SchoolInfoRefId=school_ref,
+        )
+        enrolment = yield from self._validate("LearnerSchoolEnrolment", built, row, record)
+        if enrolment is not None:
+            yield enrolment
+
+    def _contact(
+        self, row: Row, key: tuple[str, ...], learner_ref: str, record: str
+    ) -> Iterator[Output]:
+        cells = row.cells
+        contact_cells = tuple(cells[b.index] for b in self.by_target.get("ContactPersonal", ()))
+        if not any(contact_cells):
+            return
+        if self.contact_key:
+            contact_key = tuple(cells[i] for i in self.contact_key)
+            if not all(contact_key):
+                yield Problem(
+                    source=self.source,
+                    record=record,
+                    field=self.mapping.contact_key[0],
+                    message="the row has a contact but its contact key is empty; fill it in",
+                    line=row.line,
+                )
+                return
+        else:
+            contact_key = (*key, *contact_cells)
+        record = f"{record}, contact {' '.join(c for c in contact_key if c)}"
+        if contact_key not in self._contacts:
+            ref = self.context.refid("ContactPersonal", "\x1f".join(contact_key))
+            built = self._build("ContactPersonal", row, record, {"RefId": ref})
+            contact = yield from self._validate("ContactPersonal", built, row, record)
+            self._contacts[contact_key] = ref if contact is not None else None
+            if contact is not None:
+                yield contact
+        contact_ref = self._contacts[contact_key]
+        pair = (key, contact_key)
+        if contact_ref is None or pair in self._links:
+            return
+        self._links.add(pair)
+        count = self._contact_counts.get(key, 0) + 1
+        self._contact_counts[key] = count
+        built = self._build("LearnerContact", row, record, {})
+        built.wire.setdefault("ContactPriority", count)
+        built.wire.update(
+            RefId=self.context.refid("LearnerContact", "\x1f".join((*key, "", *contact_key))),
+            LearnerPersonalRefId=learner_ref,
+            ContactPersonalRefId=contact_ref,
+        )
+        link = yield from self._validate("LearnerContact", built, row, record)
+        if link is not None:
+            yield link
+
+    # -- building and validating ------------------------------------------------------------------
+    def _column_of(self, field_name: str) -> str | None:
+        spec = FIELDS[field_name]
+        for bound in self.by_target.get(spec.target, ()):
+            if bound.rule.field is spec:
+                return bound.rule.column
+        return None
+
+    def _build(self, target: str, row: Row, record: str, wire: dict[str, Any]) -> _Built:
+        built = _Built(wire, {}, [])
+        filled: set[str] = set()
+        for bound in self.by_target.get(target, ()):
+            text = row.cells[bound.index]
+            if not text:
+                continue
+            try:
+                value = self._convert(bound.rule, text)
+            except _CellError as error:
+                built.problems.append(
+                    Problem(
+                        source=self.source,
+                        record=record,
+                        field=bound.rule.column,
+                        message=f"{error} ({bound.rule.field.name})",
+                        line=row.line,
+                    )
+                )
+                continue
+            location = put_value(built.wire, bound.rule.field, value)
+            built.columns[location] = bound.rule.column
+            filled.add(bound.rule.field.name)
+        for name, value in self.defaults.items():
+            spec = FIELDS[name]
+            if spec.target == target and name not in filled:
+                put_value(built.wire, spec, _default(spec, value))
+        return built
+
+    def _convert(self, rule: ColumnRule, text: str) -> Any:
+        spec = rule.field
+        if rule.values is not None:
+            if text not in rule.values:
+                raise _CellError(
+                    f"{text!r} has no entry in the value map of column {rule.column!r} "
+                    f"({rule.where}); add it to the map"
+                )
+            return _default(spec, rule.values[text])
+        if spec.kind is Kind.DATE:
+            try:
+                return parse_date(text, rule.date_formats).isoformat()
+            except ValueError as error:
+                raise _CellError(str(error)) from None
+        if spec.kind is Kind.BOOL:
+            lowered = text.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise _CellError(f"{text!r} is not yes or no (use Yes/No, True/False, Y/N or 1/0)")
+        if spec.kind is Kind.INT:
+            try:
+                return int(text)
+            except ValueError:
+                raise _CellError(f"{text!r} is not a whole number") from None
+        if spec.kind is Kind.LAESTAB:
+            compact = text.replace("/", "").replace(" ", "")
+            if len(compact) != 7 or not compact.isdigit():
+                raise _CellError(f"{text!r} is not a 7-digit LAESTAB (LA and establishment number)")
+            return compact
+        if spec.kind is Kind.LIST:
+            return [part for part in text.replace(",", ";").replace(" ", ";").split(";") if part]
+        return text
+
+    def _validate(
+        self, target: str, built: _Built, row: Row, record: str
+    ) -> Generator[Problem, None, SIFObject | None]:
+        """Yield the build's and the model's Problems; return the object or ``None``."""
+        yield from built.problems
+        if built.problems:
+            return None
+        try:
+            return OBJECT_TYPES[target].model_validate(built.wire)
+        except ValidationError as error:
+            for detail in error.errors(include_url=False):
+                message = str(detail["msg"]).removeprefix("Value error, ")
+                column = _column_for(tuple(detail["loc"]), built.columns)
+                yield Problem(
+                    source=self.source,
+                    record=record,
+                    field=column,
+                    message=f"{message} ({target}{_path(detail['loc'])})",
+                    line=row.line,
+                )
+            return None
+
+
+def _default(spec: FieldSpec, value: Value) -> Any:
+    if spec.kind is Kind.DATE and isinstance(value, str):
+        return parse_date(value, ()).isoformat()
+    return value
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _column_for(loc: tuple[Any, ...], columns: Mapping[tuple[str | int, ...], str]) -> str | None:
+    if loc in columns:
+        return columns[loc]
+    under = [column for location, column in columns.items() if location[: len(loc)] == loc]
+    if under:
+        return ", ".join(under)
+    for depth in range(len(loc) - 1, 0, -1):
+        if loc[:depth] in columns:
+            return columns[loc[:depth]]
+    return None
