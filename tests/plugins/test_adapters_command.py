@@ -145,7 +145,7 @@ def test_new_writes_a_distribution_declaring_its_entry_point(tmp_path: Path, sif
     assert project["project"]["authors"] == [{"name": "Nörthwind"}]
     for module in target.rglob("*.py"):
         compile(module.read_text(encoding="utf-8"), str(module), "exec")
-    assert "supplier='Nörthwind'" in (target / "sif_northwind" / "plugin.py").read_text("utf-8")
+    assert 'supplier="Nörthwind"' in (target / "sif_northwind" / "plugin.py").read_text("utf-8")
 
 
 def test_new_refuses_a_name_that_cannot_name_an_adapter(tmp_path: Path, sif_cli: Sif) -> None:
