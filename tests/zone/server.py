@@ -43,6 +43,16 @@ class ZoneServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> ZoneServer:
+        # Another process may take the free port between our probe and the server's bind:
+        # then try again on a new port.
+        for _ in range(3):
+            if self._start_once():
+                return self
+            self.port = free_port()
+        raise RuntimeError(f"the zone server could not bind a port: {self.log.read_text()}")
+
+    def _start_once(self) -> bool:
+        offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [SIF, "zone", "serve", "--config", str(self.config), "--port", str(self.port)],
@@ -50,16 +60,18 @@ class ZoneServer:
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if "address already in use" in self.log.read_text()[offset:]:
+                    return False
                 raise RuntimeError(f"the zone server exited: {self.log.read_text()}")
             try:
                 if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return self
+                    return True
             except requests.ConnectionError:
                 time.sleep(0.1)
-        raise RuntimeError("the zone server did not answer /healthz within 20 s")
+        raise RuntimeError("the zone server did not answer /healthz within 60 s")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is not None and self.process.poll() is None:
