@@ -31,7 +31,7 @@ from sif_core.tabular.mapping import (
     load_mapping,
     parse_mapping,
 )
-from sif_core.tabular.records import TableReader
+from sif_core.tabular.records import TableReader, refid_for_key
 from sif_core.tabular.rows import CSVTable, Row
 
 __all__ = [
@@ -56,5 +56,6 @@ __all__ = [
     "load_mapping",
     "parse_date",
     "parse_mapping",
+    "refid_for_key",
     "resolve_encoding",
 ]

@@ -427,7 +427,6 @@ def missing_requirement(
     if "LearnerSchoolEnrolment" in targets:
         needs += [
             ("an enrolment", ("LearnerSchoolEnrolment.EntryDate",)),
-            ("an enrolment", ("LearnerSchoolEnrolment.MembershipType",)),
             ("an enrolment's school", ("SchoolInfo.LAESTAB",)),
             ("an enrolment's school", ("SchoolInfo.SchoolName",)),
         ]

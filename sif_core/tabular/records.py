@@ -10,7 +10,8 @@ learner key and the column; the other rows are still read.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Mapping
+import re
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,13 +31,28 @@ from sif_core.tabular.mapping import (
 )
 from sif_core.tabular.rows import Row
 
-__all__ = ["TableReader"]
+__all__ = ["TableReader", "refid_for_key"]
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 _PROGRESS_EVERY = 500
 
 Output = SIFObject | Problem
+
+
+_REFID = re.compile(r"^[0-9A-F]{32}$")
+
+
+def refid_for_key(context: ReadContext, object_type: str, key: Sequence[str]) -> str:
+    """The RefId of the record whose key columns hold ``key``.
+
+    A one-column key that already is a RefId (as sifbridge writes unmapped key columns) is the
+    RefId itself, so what an adapter writes reads back with the same RefIds; any other key is
+    turned into one by :meth:`ReadContext.refid`.
+    """
+    if len(key) == 1 and _REFID.match(key[0]):
+        return key[0]
+    return context.refid(object_type, "\x1f".join(key))
 
 
 class _CellError(ValueError):
@@ -188,7 +204,7 @@ class TableReader:
     def _learner(
         self, row: Row, key: tuple[str, ...], record: str
     ) -> Generator[Output, None, str | None]:
-        ref = self.context.refid("LearnerPersonal", "\x1f".join(key))
+        ref = refid_for_key(self.context, "LearnerPersonal", key)
         built = self._build("LearnerPersonal", row, record, {"RefId": ref})
         learner = yield from self._validate("LearnerPersonal", built, row, record)
         ref_or_none = ref if learner is not None else None
@@ -262,7 +278,9 @@ class TableReader:
         if school_ref is None:
             return
         built.wire.update(
-            RefId=self.context.refid("LearnerSchoolEnrolment", "\x1f".join(identity)),
+            RefId=self.context.refid(
+                "LearnerSchoolEnrolment", "\x1f".join((learner_ref, *identity[len(key) :]))
+            ),
             LearnerPersonalRefId=learner_ref,
             SchoolInfoRefId=school_ref,
         )
@@ -292,7 +310,12 @@ class TableReader:
             contact_key = (*key, *contact_cells)
         record = f"{record}, contact {' '.join(c for c in contact_key if c)}"
         if contact_key not in self._contacts:
-            ref = self.context.refid("ContactPersonal", "\x1f".join(contact_key))
+            if self.contact_key:
+                ref = refid_for_key(self.context, "ContactPersonal", contact_key)
+            else:
+                ref = self.context.refid(
+                    "ContactPersonal", "\x1f".join((learner_ref, *contact_cells))
+                )
             built = self._build("ContactPersonal", row, record, {"RefId": ref})
             contact = yield from self._validate("ContactPersonal", built, row, record)
             self._contacts[contact_key] = ref if contact is not None else None
@@ -308,7 +331,7 @@ class TableReader:
         built = self._build("LearnerContact", row, record, {})
         built.wire.setdefault("ContactPriority", count)
         built.wire.update(
-            RefId=self.context.refid("LearnerContact", "\x1f".join((*key, "", *contact_key))),
+            RefId=self.context.refid("LearnerContact", f"{learner_ref}\x1f{contact_ref}"),
             LearnerPersonalRefId=learner_ref,
             ContactPersonalRefId=contact_ref,
         )

@@ -69,7 +69,7 @@ def test_a_field_every_learner_needs_must_be_mapped_or_defaulted() -> None:
 def test_defaults_stand_in_for_columns() -> None:
     text = GOOD + '"Admitted" = "LearnerSchoolEnrolment.EntryDate"\n'
     error = error_of(text)
-    assert "LearnerSchoolEnrolment.MembershipType" in error.message
+    assert "no column fills SchoolInfo.LAESTAB, which an enrolment's school needs" in error.message
     fixed = text + (
         '\n[defaults]\n"LearnerSchoolEnrolment.MembershipType" = "C"\n'
         '"SchoolInfo.LAESTAB" = "8012000"\n"SchoolInfo.SchoolName" = "Hilltop"\n'
