@@ -151,8 +151,8 @@ class TableLayout:
             if local is None:
                 raise AdapterError(
                     f"{obj.object_name} {obj.ref_id}: {rule.field.name} is {value!r}, which the "
-                    f"value map of column {rule.column!r} ({rule.where}) has no local value for; "
-                    "add one to the map"
+                    f"value map of column {rule.column!r} ({rule.values_where}) has no local "
+                    "value for; add one to the map"
                 )
             return local
         kind = rule.field.kind

@@ -72,6 +72,7 @@ class ColumnRule:
     date_formats: tuple[str, ...]
     source: str
     position: Position | None
+    values_position: Position | None = None
 
     @property
     def where(self) -> str:
@@ -79,6 +80,12 @@ class ColumnRule:
         if self.position is None:
             return self.source
         return f"{self.source}:{self.position.line}"
+
+    @property
+    def values_where(self) -> str:
+        """``mapping-file:line`` of this rule's value map."""
+        position = self.values_position or self.position
+        return f"{self.source}:{position.line}" if position else self.source
 
 
 @dataclass(frozen=True)
@@ -324,7 +331,15 @@ class _Builder:
                 local: self.check_value(spec, target, *path, "values", local)
                 for local, target in raw.items()
             }
-        return ColumnRule(column, spec, values, formats, self.source, self.positions.key(path))
+        return ColumnRule(
+            column,
+            spec,
+            values,
+            formats,
+            self.source,
+            self.positions.key(path),
+            self.positions.key((*path, "values")) if values else None,
+        )
 
     def check_value(self, spec: FieldSpec, value: Any, *path: str | int) -> Value:
         problem = value_problem(spec, value)

@@ -382,7 +382,7 @@ class TableReader:
             if text not in rule.values:
                 raise _CellError(
                     f"{text!r} has no entry in the value map of column {rule.column!r} "
-                    f"({rule.where}); add it to the map"
+                    f"({rule.values_where}); add it to the map"
                 )
             return _default(spec, rule.values[text])
         if spec.kind is Kind.DATE:
