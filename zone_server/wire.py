@@ -54,6 +54,10 @@ def parse_json(body: bytes, *, source: str = "request body") -> Any:
         raise MalformedDocumentError(
             f"not valid JSON: {error.msg}", source=source, line=error.lineno, column=error.colno
         ) from None
+    except RecursionError:
+        raise MalformedDocumentError(
+            "the JSON is nested too deeply to be a SIF document", source=source
+        ) from None
 
 
 def parse_xml(body: bytes, *, source: str = "request body") -> dict[str, Any]:
