@@ -96,7 +96,7 @@ def _wire_value(value: Any) -> Any:
     return value
 
 
-def from_goessner(object_name: str, content: Mapping[str, Any] | None) -> SIFObject:
+def from_goessner(object_name: str, content: Mapping[str, Any] | Any) -> SIFObject:
     """Build the object named ``object_name`` from its Goessner-notation content.
 
     Raises :class:`pydantic.ValidationError` (every problem, with wire paths such as
@@ -104,9 +104,12 @@ def from_goessner(object_name: str, content: Mapping[str, Any] | None) -> SIFObj
     ``object_name`` is not an object type.
     """
     cls = OBJECT_TYPES[object_name]
-    document = dict(content) if content is not None else {}
-    # xmltodict leaves the root's namespace declaration among the attributes.
-    document.pop("@xmlns", None)
+    document: Any = content
+    if content is None:
+        document = {}  # an empty element
+    elif isinstance(content, Mapping):
+        # xmltodict leaves the root's namespace declaration among the attributes.
+        document = {key: value for key, value in content.items() if key != "@xmlns"}
     return cls.model_validate(model_input(cls, document))
 
 

@@ -19,6 +19,8 @@ __all__ = [
     "SIF_NAMESPACE",
     "RawRecord",
     "check_root",
+    "collection_member",
+    "collection_root",
     "describe_record",
 ]
 

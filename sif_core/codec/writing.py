@@ -74,7 +74,8 @@ def write_collection(
     collection of the first object's type; with ``mixed=True`` it is ``SIFObjects`` and any types
     may follow one another. An object of another type without ``mixed`` raises
     :class:`CodecError`. A ``Path`` target is written to a temporary file beside it and renamed
-    into place only when complete, so a failure never leaves a half-written file.
+    into place only when complete, so a failure never leaves a half-written file; the file is
+    readable by its owner only, as school data holds personal data.
     """
     writer = _writer(fmt)
     if isinstance(target, Path):

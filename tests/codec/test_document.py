@@ -168,3 +168,15 @@ def test_mixed_writes_several_types_in_order(tmp_path: Path) -> None:
     target = tmp_path / "out.json"
     assert write_collection([LA, SCHOOL, LA], target, "json", mixed=True) == 3
     assert read_document(target).objects == [LA, SCHOOL, LA]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [b'{"LAInfo": "Bristol"}', b'{"LAInfo": ["Bristol"]}', b"<LAInfo>Bristol</LAInfo>"],
+)
+def test_an_object_that_is_not_a_structure_is_a_problem(document: bytes) -> None:
+    result = read_document(document)
+    assert result.objects == []
+    (problem,) = result.problems
+    assert problem.record == "LAInfo 1"
+    assert "valid dictionary" in problem.message
