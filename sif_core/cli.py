@@ -64,6 +64,9 @@ def _add_builtin_commands() -> None:
 
     main.add_command(validate.command)
     main.add_command(schema.command)
+    from sif_core.commands import synth
+
+    main.add_command(synth.command)
 
 
 _add_builtin_commands()

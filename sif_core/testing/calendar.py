@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 __all__ = ["SchoolCalendar"]
 
+#: Attempts at drawing a term-time day before settling for the earliest allowed one.
+_DRAWS = 20
 #: Sessions (mornings and afternoons) in a full school year: 190 days.
 FULL_YEAR_SESSIONS = 380
 
@@ -53,14 +55,21 @@ class SchoolCalendar:
         return day.year if day.month >= 9 else day.year - 1
 
     def school_day(self, rng: random.Random, earliest: dt.date, latest: dt.date) -> dt.date:
-        """A weekday between ``earliest`` and ``latest`` (``earliest`` itself if none is later)."""
+        """A term-time weekday between ``earliest`` and ``latest`` (else ``earliest`` itself)."""
         if latest <= earliest:
             return earliest
-        day = earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
-        weekday = _weekday_on_or_after(day)
-        if weekday > latest:
-            weekday = _weekday_on_or_before(day)
-        return weekday if weekday >= earliest else earliest
+        for _ in range(_DRAWS):
+            day = earliest + dt.timedelta(days=rng.randint(0, (latest - earliest).days))
+            if self.is_term_day(day):
+                return day
+        return earliest
+
+    def is_term_day(self, day: dt.date) -> bool:
+        """True for a weekday in term: not in the summer or Christmas holidays."""
+        year = self.academic_year_of(day)
+        christmas = (day.month, day.day) >= (12, 20) or (day.month, day.day) <= (1, 3)
+        in_year = self.term_start(year) <= day <= self.term_end(year)
+        return day.weekday() < 5 and in_year and not christmas
 
     def sessions_possible(self, year: int, start: dt.date) -> int:
         """Sessions a pupil on roll from ``start`` could attend in academic year ``year``.

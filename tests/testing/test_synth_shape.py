@@ -301,3 +301,19 @@ def test_impossible_sizes_are_refused_with_the_limits(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         Synth(**arguments)
+
+
+def test_dates_a_school_records_fall_on_term_time_weekdays(
+    system_2000: tuple[Synth, list[SyntheticPupil]],
+) -> None:
+    synth, pupils = system_2000
+    for pupil in pupils:
+        dates = [enrolment.entry_date for enrolment in pupil.enrolments]
+        if pupil.sen:
+            dates += [instance.start_date for instance in pupil.sen.instances]
+        if pupil.fsm:
+            dates += [i.start_date for i in pupil.fsm.instances]
+            dates += [i.end_date for i in pupil.fsm.instances if i.end_date]
+        for day in dates:
+            assert synth.calendar.is_term_day(day), (pupil.learner.local_id, day)
+            assert day <= synth.calendar.census_day

@@ -1,0 +1,216 @@
+"""``sif synth``: generate a seeded synthetic school system and write it out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Final
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sif_core.adapter import AdapterSpec, WriteContext
+from sif_core.errors import SIFError
+from sif_core.model import SchoolPhase, SIFObject
+from sif_core.testing import Synth
+from sif_core.testing.export import (
+    MANIFEST_NAME,
+    OutputExistsError,
+    SchoolExport,
+    SchoolWriter,
+    collection_writer,
+    export_synthetic_set,
+)
+from sif_core.testing.layout import MAX_PUPILS, MAX_SCHOOLS
+
+__all__ = ["BUILTIN_FORMATS", "PHASE_LABELS", "command", "school_writer", "summary_table"]
+
+#: The formats sif_core writes itself; any other name is looked up as an installed adapter.
+BUILTIN_FORMATS: Final = {"sif-xml": "xml", "sif-json": "json"}
+#: Show a progress bar (on a terminal) from this many pupil records.
+PROGRESS_THRESHOLD: Final = 2_000
+_PROGRESS_STEP: Final = 100
+#: Short phase names for tables.
+PHASE_LABELS: Final = {
+    SchoolPhase.NURSERY: "nursery",
+    SchoolPhase.PRIMARY: "primary",
+    SchoolPhase.MIDDLE_DEEMED_PRIMARY: "middle",
+    SchoolPhase.MIDDLE_DEEMED_SECONDARY: "middle",
+    SchoolPhase.SECONDARY: "secondary",
+    SchoolPhase.ALL_THROUGH: "all-through",
+    SchoolPhase.SPECIAL: "special",
+    SchoolPhase.PUPIL_REFERRAL_UNIT: "PRU",
+}
+
+
+def _writable_adapters() -> dict[str, AdapterSpec]:
+    from sif_core.plugins import get_plugin_host
+
+    try:
+        adapters = get_plugin_host().adapters()
+    except SIFError:
+        return {}
+    return {name: spec for name, spec in adapters.items() if spec.can_write}
+
+
+def _adapter_writer(spec: AdapterSpec) -> SchoolWriter:
+    write = spec.write
+    assert write is not None
+
+    def write_school(objects: Iterable[SIFObject], folder: Path) -> Mapping[str, int]:
+        counts: Counter[str] = Counter()
+
+        def counted() -> Iterator[SIFObject]:
+            for obj in objects:
+                counts[obj.object_name] += 1
+                yield obj
+
+        write(counted(), folder, WriteContext())
+        return counts
+
+    return write_school
+
+
+def school_writer(format_name: str) -> SchoolWriter:
+    """How to write one school for ``--format``: a built-in SIF format or a writing adapter.
+
+    An adapter gets each school's objects (LA, school, staff, then pupils) and that school's
+    folder as its target. Raises :class:`click.BadParameter` naming the choices.
+    """
+    if format_name in BUILTIN_FORMATS:
+        return collection_writer("xml" if BUILTIN_FORMATS[format_name] == "xml" else "json")
+    adapters = _writable_adapters()
+    if format_name in adapters:
+        return _adapter_writer(adapters[format_name])
+    choices = ", ".join([*BUILTIN_FORMATS, *sorted(adapters)])
+    raise click.BadParameter(
+        f"unknown format {format_name!r}: choose from {choices}", param_hint="--format"
+    )
+
+
+def summary_table(synth: Synth, exports: list[SchoolExport]) -> Table:
+    """A table of what was written: one row per school, with pupils, staff and all objects."""
+    table = Table(title="Written", title_justify="left")
+    for column in ("LAESTAB", "School", "Phase", "Pupils", "Staff", "Objects"):
+        table.add_column(
+            column, justify="right" if column in ("Pupils", "Staff", "Objects") else "left"
+        )
+    for export in exports:
+        school = export.school
+        table.add_row(
+            school.laestab,
+            school.school_name,
+            PHASE_LABELS.get(school.phase, "") if school.phase else "",
+            f"{export.counts.get('LearnerPersonal', 0):,}",
+            f"{export.counts.get('WorkforcePersonal', 0):,}",
+            f"{sum(export.counts.values()):,}",
+        )
+    return table
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+@contextlib.contextmanager
+def _progress(console: Console, total: int, shown: bool) -> Iterator[Callable[[], None]]:
+    if not shown:
+        yield lambda: None
+        return
+    columns = (
+        TextColumn("Generating pupils"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("pupils", total=total)
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            if done % _PROGRESS_STEP == 0:
+                bar.update(task, completed=done)
+
+        yield tick
+
+
+@click.command("synth")
+@click.option(
+    "--pupils",
+    type=click.IntRange(1, MAX_PUPILS),
+    required=True,
+    help="How many pupils (people; a dual-registered pupil has a record at each school).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same output.")
+@click.option(
+    "--schools",
+    type=click.IntRange(1, MAX_SCHOOLS),
+    help="How many schools [default: one per 400 pupils, at least one].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to create: one sub-folder per school (its LAESTAB), one file per object type.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    default="sif-xml",
+    show_default=True,
+    metavar="FORMAT",
+    help="sif-xml, sif-json, or the name of an installed adapter that can write.",
+)
+@click.option("--overwrite", is_flag=True, help="Replace --out if it already holds files.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help=f"Show a progress bar [default: on a terminal, from {PROGRESS_THRESHOLD:,} pupils].",
+)
+def command(
+    pupils: int,
+    seed: int,
+    schools: int | None,
+    out: Path,
+    format_name: str,
+    overwrite: bool,
+    progress: bool | None,
+) -> None:
+    """Generate synthetic LAs, schools, staff and pupils (seeded) and write them out.
+
+    Each school's export goes into its own folder, named by its LAESTAB, as one collection file
+    per object type; OUT/synth.json lists what was generated. Everything is written first to a
+    hidden folder beside OUT and moved into place at the end, so a failure leaves nothing behind.
+    """
+    writer = school_writer(format_name)
+    try:
+        synth = Synth(pupils=pupils, seed=seed, schools=schools)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    err = Console(stderr=True)
+    records = synth.records()
+    shown = progress if progress is not None else err.is_terminal and records >= PROGRESS_THRESHOLD
+    try:
+        with _progress(err, records, shown) as tick:
+            exports = export_synthetic_set(
+                synth, out, writer, format_name=format_name, overwrite=overwrite, on_pupil=tick
+            )
+    except OutputExistsError as error:
+        raise click.ClickException(str(error)) from error
+    except (SIFError, OSError) as error:
+        raise click.ClickException(f"{out}: {error}; nothing was written") from error
+    console = Console(soft_wrap=True)  # paths stay on one line, ready to copy
+    console.print(summary_table(synth, exports))
+    total = sum(sum(export.counts.values()) for export in exports)
+    console.print(
+        f"{records:,} pupil records ({pupils:,} pupils, seed {seed}) in "
+        f"{_count(len(exports), 'school')} of {_count(len(synth.las), 'LA')}: "
+        f"{total:,} objects as {format_name} in {out}/ "
+        f"(what is where: {out / MANIFEST_NAME})"
+    )
