@@ -1,0 +1,1 @@
+"""Runnable benchmarks: each prints its measurements and ratios against an anchor."""
