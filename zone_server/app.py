@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sif_core.model import COLLECTIONS
 from zone_server import api_admin, api_events, api_objects, api_queue, api_services
 from zone_server.acl import AccessPolicy
 from zone_server.auth import Authenticator
@@ -29,12 +30,26 @@ from zone_server.web import ApiError, ZoneState, error_reply, json_reply, state_
 __all__ = ["create_app"]
 
 logger = logging.getLogger("zone_server")
-_REFID_SEGMENT = re.compile(r"/[0-9A-Fa-f]{32}(?=/|$)")
+_PLAIN_NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,62}$")
 
 
-def _loggable_path(path: str) -> str:
-    # RefIds are pseudonymous but still point at a person: the log keeps the route, not the id.
-    return _REFID_SEGMENT.sub("/{id}", path)
+def _loggable_path(scope: Scope) -> str:
+    """The route that served a request, with only names that cannot be personal data filled in.
+
+    A client may put anything in a path (a UPN by mistake), so the log shows the route template;
+    the zone, a known collection and a service name are filled in, RefIds and the rest are not.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not isinstance(template, str):
+        return "(no route)"
+    params = scope.get("path_params", {})
+    for name, value in params.items():
+        if (name in ("zone", "service") and _PLAIN_NAME.match(str(value))) or (
+            name == "collection" and value in COLLECTIONS
+        ):
+            template = template.replace("{" + name + "}", str(value))
+    return template
 
 
 class _SafeLog:
@@ -71,7 +86,7 @@ class _SafeLog:
             logger.info(
                 "%s %s %s %.1fms party=%s",
                 scope["method"],
-                _loggable_path(scope["path"]),
+                _loggable_path(scope),
                 status["code"],
                 (time.perf_counter() - started) * 1000,
                 scope.get("sif.party", "-"),

@@ -136,12 +136,15 @@ def test_openapi_describes_the_replies_the_zone_really_sends(zone: ZoneServer) -
 
 def test_the_server_log_holds_no_personal_data(zone: ZoneServer) -> None:
     zone.client("northgate").get(f"/LearnerPersonals/{AMY.ref_id}")
+    assert zone.client("northgate").get(f"/LearnerPersonals/{AMY.upn}").status_code == 404
+    assert zone.client("northgate").get(f"/{AMY.upn}").status_code == 404
     zone.client("northgate").get("/LearnerPersonals", upn=AMY.upn, localId="ADM0001")
     bad = add(learner("801", "2000", 9, "Zebedee", "Xanthe"))
     bad["object"]["Email"] = "not-an-address"
     assert zone.client("northgate").publish(bad).status_code == 422
     log = zone.log.read_text()
-    assert "GET /api/zones/north/LearnerPersonals/{id} 200" in log
+    assert "GET /api/zones/north/LearnerPersonals/{ref_id} 200" in log
+    assert "GET /api/zones/north/{collection} 404" in log
     personal = [
         AMY.upn, AMY.ref_id, "Ashby", "Amy", "Xanthe", "Zebedee", "NT1 2AB", "Mill Lane",
         "2015-03-", "not-an-address", "ADM0001",
