@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import requests
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from .factories import contact, enrolment, learner, school
 from .server import ZoneServer, add
