@@ -182,7 +182,7 @@ def command(
     overwrite: bool,
     progress: bool | None,
 ) -> None:
-    """Generate synthetic LAs, schools, staff and pupils (seeded) and write them out.
+    """Generate seeded synthetic LAs, schools, staff and pupils.
 
     Each school's export goes into its own folder, named by its LAESTAB, as one collection file
     per object type; OUT/synth.json lists what was generated. Everything is written first to a
