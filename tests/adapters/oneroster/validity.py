@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from adapters.oneroster.spec import HEADERS, MANIFEST_FILES, REQUIRED
@@ -82,7 +83,7 @@ def _references(ids: dict[str, dict[str, dict[str, str]]]) -> list[str]:
     orgs, users = ids.get("orgs.csv", {}), ids.get("users.csv", {})
     schools = {key for key, row in orgs.items() if row["type"] == "school"}
 
-    def check(file: str, column: str, targets: set[str] | dict[str, object], many: bool) -> None:
+    def check(file: str, column: str, targets: Collection[str], many: bool) -> None:
         for key, row in ids.get(file, {}).items():
             values = row[column].split(",") if many else [row[column]]
             for value in filter(None, values):
