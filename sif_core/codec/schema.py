@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Final
 
 # No type stubs for jsonschema are installed (types-jsonschema would provide them).
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 from pydantic import AfterValidator
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema

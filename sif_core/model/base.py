@@ -44,9 +44,11 @@ XML_TEXT: Final = XmlPlacement("text")
 
 Text = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\x00-\x1f\x7f]*$"),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, pattern=r"^[^\x00-\x1f\x7f\ufffe\uffff]*$"
+    ),
 ]
-"""Text in a SIF object: at least one character, no surrounding spaces, no control characters.
+"""Text in a SIF object: at least one character, no surrounding spaces, nothing XML cannot hold.
 
 An empty element and a missing one mean the same in SIF XML, so the model has no empty strings:
 an absent value is ``None``.
