@@ -57,9 +57,10 @@ def _writable_adapters() -> dict[str, AdapterSpec]:
     return {name: spec for name, spec in adapters.items() if spec.can_write}
 
 
-def _adapter_writer(spec: AdapterSpec) -> SchoolWriter:
+def _adapter_writer(spec: AdapterSpec, options: Mapping[str, str] | None = None) -> SchoolWriter:
     write = spec.write
     assert write is not None
+    context = WriteContext(options=dict(options or {}))
 
     def write_school(objects: Iterable[SIFObject], folder: Path) -> Mapping[str, int]:
         counts: Counter[str] = Counter()
@@ -69,14 +70,15 @@ def _adapter_writer(spec: AdapterSpec) -> SchoolWriter:
                 counts[obj.object_name] += 1
                 yield obj
 
-        write(counted(), folder, WriteContext())
+        write(counted(), folder, context)
         return counts
 
     return write_school
 
 
 def school_writer(format_name: str) -> SchoolWriter:
-    """How to write one school for ``--format``: a built-in SIF format or a writing adapter.
+    """How to write one school for ``--format``: a built-in SIF format, a writing adapter, or a
+    format one writing adapter names in its ``formats`` (written with the option ``format``).
 
     An adapter gets each school's objects (LA, school, staff, then pupils) and that school's
     folder as its target. Raises :class:`click.BadParameter` naming the choices.
@@ -86,7 +88,12 @@ def school_writer(format_name: str) -> SchoolWriter:
     adapters = _writable_adapters()
     if format_name in adapters:
         return _adapter_writer(adapters[format_name])
-    choices = ", ".join([*BUILTIN_FORMATS, *sorted(adapters)])
+    # A format an adapter names (sims writes sims-xml and sims-csv): it gets format=NAME.
+    speakers = [spec for spec in adapters.values() if format_name in spec.formats]
+    if len(speakers) == 1:
+        return _adapter_writer(speakers[0], {"format": format_name})
+    formats = sorted({f for spec in adapters.values() for f in spec.formats} - set(adapters))
+    choices = ", ".join(dict.fromkeys([*BUILTIN_FORMATS, *sorted(adapters), *formats]))
     raise click.BadParameter(
         f"unknown format {format_name!r}: choose from {choices}", param_hint="--format"
     )
@@ -165,7 +172,10 @@ def _progress(console: Console, total: int, shown: bool) -> Iterator[Callable[[]
     default="sif-xml",
     show_default=True,
     metavar="FORMAT",
-    help="sif-xml, sif-json, or the name of an installed adapter that can write.",
+    help=(
+        "sif-xml, sif-json, the name of an installed adapter that can write, or a format "
+        "one names (sims-xml, sims-csv, csv)."
+    ),
 )
 @click.option("--overwrite", is_flag=True, help="Replace --out if it already holds files.")
 @click.option(
