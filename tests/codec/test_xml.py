@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from sif_core.codec import SIF_NAMESPACE, dumps_xml, loads_xml, read_document
 from sif_core.errors import CodecError, HostileXMLError, MalformedDocumentError
@@ -111,13 +112,17 @@ def test_malformed_xml_is_reported_with_line_and_column(tmp_path: Path) -> None:
     assert str(error.value).startswith(f"{path}:4:16: ")
 
 
-def test_a_character_xml_cannot_carry_is_refused_when_writing() -> None:
+def test_a_character_xml_cannot_carry_is_refused_by_the_model_and_by_the_writer() -> None:
+    with pytest.raises(ValidationError):
+        Name(type=NameType.LEGAL, family_name="Smith\ufffe")
+    # An object built without validation (model_construct) still cannot reach the wire.
+    name = Name.model_construct(type=NameType.LEGAL, family_name="Smith\ufffe")
     pupil = LearnerPersonal(
         ref_id="0123456789ABCDEF0123456789ABCDEF",
-        names=[Name(type=NameType.LEGAL, family_name="Smith\ufffe")],
+        names=[Name(type=NameType.LEGAL, family_name="Smith")],
         date_of_birth=dt.date(2015, 4, 1),
         sex=Sex.F,
-    )
+    ).model_copy(update={"names": [name]})
     with pytest.raises(CodecError, match="U\\+FFFE"):
         dumps_xml(pupil)
 
