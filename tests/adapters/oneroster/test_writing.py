@@ -21,6 +21,7 @@ from sif_core.model import (
     NameType,
     SIFObject,
 )
+from sif_core.testing import Synth
 from tests.adapters.oneroster.conftest import BUNDLE, of_type, read
 from tests.adapters.oneroster.validity import bundle_problems
 
@@ -124,3 +125,18 @@ def test_the_academic_session_follows_the_latest_entry_date(tmp_path: Path) -> N
     other = write(read(BUNDLE)[0], tmp_path / "other", academic_year="2023")
     assert ",2023/24,schoolYear," in (other / "academicSessions.csv").read_text(encoding="utf-8")
     assert dt.date(2024, 9, 4).isoformat() in (written / "enrollments.csv").read_text()
+
+
+def test_a_synthetic_school_is_valid_and_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    synth = Synth(pupils=120, seed=11, schools=2)
+    for school in synth.schools:
+        first = write(list(synth.iter_objects(school)), tmp_path / school.laestab / "first")
+        assert bundle_problems(first) == []
+        objects, problems, context = read(first)
+        assert problems == []
+        changed = context.metadata["oneroster.date_last_modified"]
+        assert isinstance(changed, str)
+        second = write(objects, tmp_path / school.laestab / "second", date_last_modified=changed)
+        assert sorted(p.name for p in second.iterdir()) == sorted(p.name for p in first.iterdir())
+        for file in first.iterdir():
+            assert (second / file.name).read_bytes() == file.read_bytes(), file.name
