@@ -6,13 +6,22 @@ __all__ = [
     "AdapterConflictError",
     "AdapterError",
     "AdapterNotFoundError",
+    "AgentConfigError",
     "AmbiguousAdapterError",
     "CodecError",
     "HostileXMLError",
     "MalformedDocumentError",
     "NoAdapterMatchedError",
+    "PushInterruptedError",
     "SIFError",
+    "SnapshotError",
     "StorageBackendConflictError",
+    "ZoneAuthenticationError",
+    "ZoneError",
+    "ZoneForbiddenError",
+    "ZoneNotFoundError",
+    "ZoneRejectedError",
+    "ZoneUnreachableError",
 ]
 
 
@@ -112,3 +121,82 @@ class StorageBackendConflictError(SIFError):
             f"storage backend {name!r} is registered by both {first} and {second}; "
             "uninstall one of them or disable one with SIF_PLUGINS"
         )
+
+
+class ZoneError(SIFError):
+    """A call to a zone failed; ``status`` is the HTTP status (``None`` when none came back),
+    ``code`` the zone's error code (``"forbidden"``, ...) and ``url`` what was called."""
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, code: str | None = None
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.code = code
+        super().__init__(message)
+
+
+class ZoneUnreachableError(ZoneError):
+    """The zone did not answer (refused, timed out, or kept replying 5xx) after every retry.
+
+    Whether a publish reached the zone is unknown: resend it with the same idempotency key.
+    """
+
+
+class ZoneAuthenticationError(ZoneError):
+    """The zone refused the credentials (401): a wrong, revoked or mistyped token."""
+
+
+class ZoneForbiddenError(ZoneError):
+    """The party lacks a right or reached outside its scope (403); ``right`` names the right."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = 403,
+        code: str | None = None,
+        right: str | None = None,
+    ) -> None:
+        self.right = right
+        super().__init__(message, url=url, status=status, code=code)
+
+
+class ZoneNotFoundError(ZoneError):
+    """The zone, object type, object or service request does not exist there (404)."""
+
+
+class ZoneRejectedError(ZoneError):
+    """The zone refused what was sent (400, 409, 413, 415, 422); nothing of it was stored.
+
+    ``problems`` lists the zone's per-event complaints (index, objectType, refId, problems) for
+    a 422, and is empty otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        code: str | None = None,
+        problems: list[dict[str, object]] | None = None,
+    ) -> None:
+        self.problems = problems or []
+        super().__init__(message, url=url, status=status, code=code)
+
+
+class AgentConfigError(SIFError):
+    """An agent configuration file (or the flags standing in for it) is wrong; the message names
+    the file, the line where known, and what to write instead."""
+
+
+class SnapshotError(SIFError):
+    """A push agent's snapshot file cannot be used: locked by another push, unreadable, or the
+    snapshot of another zone, adapter or source system."""
+
+
+class PushInterruptedError(SIFError):
+    """A push stopped before the end (zone down, connection lost): every batch the zone
+    confirmed is kept, and the batch in flight is resent by the next push under its key."""
