@@ -67,6 +67,9 @@ def _add_builtin_commands() -> None:
     from sif_core.commands import synth
 
     main.add_command(synth.command)
+    from sif_core.commands import agent
+
+    main.add_command(agent.command)
 
 
 _add_builtin_commands()
