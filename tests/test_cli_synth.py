@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -165,3 +166,14 @@ def test_an_adapter_is_offered_as_a_format_only_if_it_writes(tmp_path: Path) -> 
     with using_plugin_host(PluginHost(RollWriter())):
         result = synth("--pupils", 10, "--format", "nope", "--out", tmp_path / "x")
     assert "choose from sif-xml, sif-json, roll" in result.output
+
+
+def test_a_large_set_lists_twenty_schools_then_the_totals(tmp_path: Path) -> None:
+    result = synth("--pupils", 220, "--schools", 22, "--out", tmp_path / "many")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "many" / "synth.json").read_text())
+    shown = [s["laestab"] for s in manifest["schools"] if s["laestab"] in result.output]
+    assert shown == [s["laestab"] for s in manifest["schools"][:20]]
+    assert re.search(r"\.\.\. 2 more\s*│", result.output)
+    total = sum(sum(s["objects"].values()) for s in manifest["schools"])
+    assert re.search(rf"All 22 schools\s*│[^\n]*│\s*{total:,}\s*│", result.output)

@@ -34,6 +34,7 @@ BUILTIN_FORMATS: Final = {"sif-xml": "xml", "sif-json": "json"}
 #: Show a progress bar (on a terminal) from this many pupil records.
 PROGRESS_THRESHOLD: Final = 2_000
 _PROGRESS_STEP: Final = 100
+_TABLE_ROWS: Final = 20
 #: Short phase names for tables.
 PHASE_LABELS: Final = {
     SchoolPhase.NURSERY: "nursery",
@@ -100,22 +101,29 @@ def school_writer(format_name: str) -> SchoolWriter:
 
 
 def summary_table(synth: Synth, exports: list[SchoolExport]) -> Table:
-    """A table of what was written: one row per school, with pupils, staff and all objects."""
+    """A table of what was written: a row per school (the first 20), then the totals."""
     table = Table(title="Written", title_justify="left")
     for column in ("LAESTAB", "School", "Phase", "Pupils", "Staff", "Objects"):
-        table.add_column(
-            column, justify="right" if column in ("Pupils", "Staff", "Objects") else "left"
-        )
-    for export in exports:
+        numeric = column in ("Pupils", "Staff", "Objects")
+        table.add_column(column, justify="right" if numeric else "left")
+
+    def numbers(counts: Mapping[str, int]) -> tuple[str, str, str]:
+        pupils, staff = counts.get("LearnerPersonal", 0), counts.get("WorkforcePersonal", 0)
+        return f"{pupils:,}", f"{staff:,}", f"{sum(counts.values()):,}"
+
+    for export in exports[:_TABLE_ROWS]:
         school = export.school
-        table.add_row(
-            school.laestab,
-            school.school_name,
-            PHASE_LABELS.get(school.phase, "") if school.phase else "",
-            f"{export.counts.get('LearnerPersonal', 0):,}",
-            f"{export.counts.get('WorkforcePersonal', 0):,}",
-            f"{sum(export.counts.values()):,}",
-        )
+        phase = PHASE_LABELS.get(school.phase, "") if school.phase else ""
+        table.add_row(school.laestab, school.school_name, phase, *numbers(export.counts))
+    if len(exports) > _TABLE_ROWS:
+        more = len(exports) - _TABLE_ROWS
+        table.add_row("", f"... {more:,} more")
+    if len(exports) > 1:
+        total: Counter[str] = Counter()
+        for export in exports:
+            total.update(export.counts)
+        table.add_section()
+        table.add_row("", f"All {_count(len(exports), 'school')}", "", *numbers(total))
     return table
 
 
