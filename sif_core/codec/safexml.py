@@ -8,10 +8,11 @@ name, line and column, so a user can open the file at the right place.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Callable, Collection, Container, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -19,7 +20,7 @@ import xmltodict
 
 from sif_core.errors import HostileXMLError, MalformedDocumentError
 
-__all__ = ["XMLInput", "iter_elements", "parse", "parse_file"]
+__all__ = ["ByteReader", "XMLInput", "iter_elements", "parse", "parse_file"]
 
 XMLInput = bytes | str | IO[bytes]
 #: ``item_callback(path, item)``: return False to stop parsing.
@@ -161,12 +162,18 @@ def _position(shim: _RefusingExpat) -> tuple[int | None, int | None]:
 StreamedElement = tuple[tuple[str, ...], ElementTree.Element]
 
 
+class ByteReader(Protocol):
+    """Anything with a binary ``read(size)``: an open file, or a wrapper that transcodes."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
 class _RootReachedError(Exception):
     """Raised by the prolog guard at the root element's start tag: the prolog is over."""
 
 
 def iter_elements(
-    stream: IO[bytes],
+    stream: ByteReader,
     *,
     source: str = "<input>",
     containers: Collection[str] = (),
@@ -207,13 +214,10 @@ def iter_elements(
             if finished:
                 builder.close()
             else:
-                builder.feed(chunk)
-            # The pull parser hands its errors over through its events.
-            events = builder.read_events()
+                _feed(builder, chunk)
             if root is None:
-                root = _first_element(events)
-            # Only the root's start event is needed; the rest are dropped without a Python loop.
-            deque(events, maxlen=0)
+                root = _first_element(builder.read_events())
+            _discard_events(builder)
         except ElementTree.ParseError as error:
             raise _malformed(error, source) from None
         except (LookupError, ValueError) as error:
@@ -226,6 +230,40 @@ def iter_elements(
 
 def _root_reached(*_: Any) -> None:
     raise _RootReachedError
+
+
+def _feed(builder: ElementTree.XMLPullParser[ElementTree.Element], chunk: bytes) -> None:
+    """Build the elements of one chunk with the cyclic garbage collector paused.
+
+    A chunk makes thousands of elements; each collection the allocations would set off walks them
+    all (and, as they survive, the rest of the heap), which costs more than the parse itself. No
+    Python code runs inside and elements form no cycles, so reference counting frees them as
+    ever; the collector is paused only if it was running, and for one chunk at a time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        builder.feed(chunk)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _discard_events(builder: ElementTree.XMLPullParser[ElementTree.Element]) -> None:
+    """Drop the queued start events, raising the parse error queued among them, if any.
+
+    Only the root's start event is wanted, but the parser queues one for every element; clearing
+    its queue at once is much faster than draining ``read_events()`` one event at a time. The
+    queue is a private attribute, so without it the public, slower way is used.
+    """
+    queue = getattr(builder, "_events_queue", None)
+    if not isinstance(queue, deque):
+        deque(builder.read_events(), maxlen=0)
+        return
+    # The pull parser queues its error after the events before it, and stops there.
+    if queue and isinstance(queue[-1], BaseException):
+        raise queue[-1]
+    queue.clear()
 
 
 def _first_element(events: Iterator[Any]) -> ElementTree.Element | None:
