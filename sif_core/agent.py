@@ -256,7 +256,7 @@ def _heartbeat(
 
     last = clock_time(report.last_poll) if report.last_poll else "never"
     if trouble and since is not None:
-        state = f"{trouble} since {clock_time(since)} ({failures} attempts)"
+        state = f"{trouble} since {clock_time(since)} ({failures} failed attempt(s))"
     else:
         state = "zone answering"
     return f"alive at {clock_time(now)}: last poll {last}, {state}; {report.describe()}"

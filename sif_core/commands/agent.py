@@ -84,7 +84,9 @@ def _config(path: Path | None) -> AgentConfig:
     return load_agent_config(path) if path is not None else AgentConfig()
 
 
-def _client(config: AgentConfig, zone_url: str | None, token: str | None) -> ZoneClient:
+def _client(
+    config: AgentConfig, zone_url: str | None, token: str | None, *, most_attempts: int = 20
+) -> ZoneClient:
     url = zone_url or (config.zone.url if config.zone else None)
     if not url:
         raise click.UsageError("give the zone with --zone URL or [zone] url in --config")
@@ -94,7 +96,7 @@ def _client(config: AgentConfig, zone_url: str | None, token: str | None) -> Zon
             url,
             config.token(token),
             timeout=zone.timeout_seconds if zone else 30.0,
-            retry=RetryPolicy(attempts=zone.attempts if zone else 5),
+            retry=RetryPolicy(attempts=min(most_attempts, zone.attempts if zone else 5)),
             hmac_party=zone.hmac_party if zone else None,
         )
     except ValueError as error:
@@ -339,7 +341,9 @@ def pull_command(
             max_backoff_seconds=section.max_backoff_seconds,
             max_deliveries=section.max_deliveries,
         )
-        client = _client(config, zone_url, token)
+        # Following, the loop's own back-off takes over from the client's retries quickly, so a
+        # zone going down is reported within seconds rather than after every retry.
+        client = _client(config, zone_url, token, most_attempts=2 if follow else 20)
 
         def say(line: str) -> None:
             click.echo(line, err=True)
