@@ -212,6 +212,11 @@ def put_value(wire: dict[str, Any], spec: FieldSpec, value: Any) -> tuple[str | 
         text = str(value)
         wire["LAId"], wire["EstablishmentId"] = text[:3], text[3:]
         return ("LAId",)
+    if len(spec.location) == 1:
+        key = spec.location[0]
+        assert isinstance(key, str)
+        wire[key] = value
+        return (key,)
     node: dict[str, Any] = wire
     concrete: list[str | int] = []
     for step in spec.location[:-1]:

@@ -109,6 +109,12 @@ class TableReader:
         self.learner_key = self._key_indexes(mapping.learner_key, columns, "learner")
         self.contact_key = self._key_indexes(mapping.contact_key, columns, "contact")
         self.has_enrolments = "LearnerSchoolEnrolment" in self._targets()
+        self._enrolment_cells = tuple(
+            b.index
+            for b in self.by_target.get("SchoolInfo", [])
+            + self.by_target.get("LearnerSchoolEnrolment", [])
+            if b.rule.field.name in ("SchoolInfo.LAESTAB", "LearnerSchoolEnrolment.EntryDate")
+        )
         self.has_contacts = bool(self.by_target.get("ContactPersonal"))
         # State of the fold: what has been built (or refused) so far, by key.
         self._learners: dict[tuple[str, ...], tuple[str | None, int, int | None]] = {}
@@ -251,13 +257,17 @@ class TableReader:
     def _enrolment(
         self, row: Row, key: tuple[str, ...], learner_ref: str, record: str
     ) -> Iterator[Output]:
+        # Rows repeated per contact repeat the enrolment: tell them apart by their raw cells
+        # before building anything.
+        cells = row.cells
+        seen = (*key, *(cells[i] for i in self._enrolment_cells))
+        if seen in self._enrolments:
+            return
+        self._enrolments.add(seen)
         school = self._build("SchoolInfo", row, record, {})
         laestab = str(school.wire.get("LAId", "")) + str(school.wire.get("EstablishmentId", ""))
         built = self._build("LearnerSchoolEnrolment", row, record, {})
-        identity = (*key, laestab, str(built.wire.get("EntryDate", "")))
-        if identity in self._enrolments:
-            return
-        self._enrolments.add(identity)
+        identity = (laestab, str(built.wire.get("EntryDate", "")))
         if not laestab:
             yield Problem(
                 source=self.source,
@@ -279,7 +289,7 @@ class TableReader:
             return
         built.wire.update(
             RefId=self.context.refid(
-                "LearnerSchoolEnrolment", "\x1f".join((learner_ref, *identity[len(key) :]))
+                "LearnerSchoolEnrolment", "\x1f".join((learner_ref, *identity))
             ),
             LearnerPersonalRefId=learner_ref,
             SchoolInfoRefId=school_ref,

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Generator
 from pathlib import Path
 
 import pytest
 
 from adapters.sims import SPEC
-from sif_core.adapter import ReadContext
 from sif_core.errors import HostileXMLError, MalformedDocumentError
 from sif_core.model import LearnerPersonal
 from sif_core.tabular import MappingError, WrongEncodingError
@@ -111,22 +108,3 @@ def test_mapping_naming_an_unknown_field_names_its_line_and_column(tmp_path: Pat
     with pytest.raises(MappingError) as caught:
         read(CSV_REPORT, mapping=str(mapping))
     assert (caught.value.source, caught.value.line, caught.value.column) == (str(mapping), 5, 9)
-
-
-def test_stopping_early_stops_the_parsing_thread(tmp_path: Path) -> None:
-    text = XML_REPORT.read_text(encoding="utf-8")
-    start, end = text.index("  <Record>"), text.index("</SuperStarReport>")
-    records = "".join(
-        text[start:end]
-        .replace("<ID>100", f"<ID>{n}_")
-        .replace("<Contact_x0020_ID>", f"<Contact_x0020_ID>{n}_")
-        for n in range(3000)
-    )
-    path = tmp_path / "Big.xml"
-    path.write_text(text[:start] + records + text[end:], encoding="utf-8")
-    reading = SPEC.read(path, ReadContext("x"))
-    assert isinstance(reading, Generator)
-    next(reading)
-    assert any(t.name == "sims-xml" for t in threading.enumerate())
-    reading.close()
-    assert not any(t.name == "sims-xml" for t in threading.enumerate())
