@@ -64,6 +64,7 @@ async def publish_events(request: Request) -> Response:
             events,
             idempotency_key=key,
             request_hash=request_hash,
+            dual_registration_window=state.zone_file.server.dual_registration_window_seconds,
         )
     except Forbidden as error:
         raise forbidden(error) from None

@@ -5,6 +5,10 @@
 - ``POST .../services/{service}/requests/{requestId}/response`` (the provider only): the JSON
   body goes on the requester's queue as a ``response`` message, correlated by ``requestId``.
 - ``GET .../services/{service}/requests/{requestId}`` (requester or provider): its status.
+
+An answer to a ULN request the zone made for a school (``POST .../uln-requests``) must be
+shaped as :mod:`zone_server.workflows.uln` documents; the ULNs it gives are set on the school's
+learners in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from zone_server.render import iso_time
 from zone_server.store import ServiceRequest, Store
 from zone_server.web import ApiError, caller, json_reply, read_body, store_call
 from zone_server.wire import parse_json
+from zone_server.workflows import WorkflowRefusal, uln
 
 __all__ = ["answer_request", "request_status", "send_request"]
 
@@ -79,6 +84,7 @@ async def answer_request(request: Request) -> Response:
     document = await _json_object(request, state.zone_file.server.max_body_bytes)
     request_id = request.path_params["request_id"]
     service = request.path_params["service"]
+    receivers: set[str] = set()
 
     def answer() -> ServiceRequest:
         with state.store.transaction() as tx:
@@ -92,12 +98,20 @@ async def answer_request(request: Request) -> Response:
                 )  # fmt: skip
             if found.status != "pending":
                 raise ApiError(409, "already-answered", f"request {request_id} has its response")
+            answer_to_uln = None
+            if uln.is_uln_request(found):
+                try:
+                    answer_to_uln = uln.parse_answer(document)
+                except WorkflowRefusal as error:
+                    raise ApiError(400, "malformed", error.message) from None
             answered = tx.answer_service_request(zone, request_id, document)
             tx.audit(zone, party.id, "service-response", None, [], f"{service} {request_id}")
+            if answer_to_uln is not None:
+                receivers.update(uln.apply_answer(tx, state.policy, zone, answered, answer_to_uln))
             return answered
 
     answered = await store_call(answer)
-    state.notifier.notify(zone, frozenset({answered.requester}))
+    state.notifier.notify(zone, frozenset({answered.requester, *receivers}))
     return json_reply(_describe(answered))
 
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sif_core.model import COLLECTIONS
 from zone_server import api_admin, api_events, api_objects, api_queue, api_services
 from zone_server.acl import AccessPolicy
+from zone_server.api_workflows import workflow_routes
 from zone_server.auth import Authenticator
 from zone_server.config import ZoneFile
 from zone_server.openapi import openapi_document
@@ -139,6 +140,7 @@ def create_app(zone_file: ZoneFile, store: Store) -> Starlette:
             api_services.answer_request,
             methods=["POST"],
         ),
+        *workflow_routes(zone),
         Route(f"{zone}/admin/queues", api_admin.queues),
         Route(f"{zone}/admin/audit", api_admin.audit_log),
         Route(f"{zone}/{{collection}}", api_objects.query_objects),

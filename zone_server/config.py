@@ -121,6 +121,9 @@ class ServerSettings(_Settings):
     max_wait_seconds: float = Field(default=30.0, ge=0, le=300)
     hmac_max_age_seconds: int = Field(default=300, ge=1, le=3600)
     default_page_size: int = Field(default=100, ge=1, le=1000)
+    #: Changes to one field of a dual-registered learner by both schools within this many
+    #: seconds of each other are flagged for review instead of passed on.
+    dual_registration_window_seconds: float = Field(default=86400.0, ge=0, le=30 * 86400)
 
 
 class ZoneSettings(_Settings):

@@ -38,6 +38,7 @@ from sif_core.model import (
 )
 from zone_server.acl import AccessPolicy, Forbidden, Party
 from zone_server.store import NewEvent, ObjectIndex, Store, StoredEvent, StoreTransaction
+from zone_server.workflows import dual_registration
 
 __all__ = [
     "EventProblem",
@@ -101,9 +102,12 @@ def publish(
     *,
     idempotency_key: str | None = None,
     request_hash: str = "",
+    dual_registration_window: float = 86400.0,
 ) -> PublishOutcome:
     """Store ``events`` and fan them out, all in one transaction (or nothing, if one fails).
 
+    In the same transaction, dual registrations are linked, ended and kept in step
+    (:mod:`zone_server.workflows.dual_registration`, with ``dual_registration_window``).
     Raises :class:`Forbidden` (scope), :class:`ReferenceProblems` (unknown learner or school)
     or :class:`IdempotencyConflict`. Rights on each action must have been checked already.
     """
@@ -121,6 +125,9 @@ def publish(
         stored = [batch.apply(index, event) for index, event in enumerate(events)]
         if batch.problems:
             raise ReferenceProblems(batch.problems)
+        batch.recipients |= dual_registration.after_publish(
+            tx, policy, zone, party, batch.changes, window_seconds=dual_registration_window
+        )
         reply = {
             "events": [
                 {
@@ -154,6 +161,8 @@ class _Batch:
         self.party = party
         self.problems: list[EventProblem] = []
         self.recipients: set[str] = set()
+        #: Each stored event with the object's content before it (for the workflows).
+        self.changes: list[tuple[StoredEvent, dict[str, Any] | None]] = []
 
     def apply(self, index: int, event: ZoneEvent) -> StoredEvent | None:
         existing = self.tx.get_object(self.zone, event.object_type, event.ref_id)
@@ -175,6 +184,7 @@ class _Batch:
         for recipient in self.policy.recipients(self.zone, event.object_type, keys, self.party.id):
             self.tx.enqueue_event(recipient, stored)
             self.recipients.add(recipient)
+        self.changes.append((stored, existing.content if existing is not None else None))
         return stored
 
     def _claim(self) -> frozenset[str]:

@@ -11,11 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sif_core.errors import CodecError
 from zone_server.acl import AccessPolicy, Forbidden, Party
 from zone_server.auth import Authenticator, Unauthorized
 from zone_server.config import ZoneFile
 from zone_server.store import Store
-from zone_server.wire import JSON_TYPE, XML_TYPE, dump_json
+from zone_server.wire import JSON_TYPE, XML_TYPE, dump_json, parse_json
+from zone_server.workflows import WorkflowRefusal
 
 __all__ = [
     "ApiError",
@@ -23,10 +25,13 @@ __all__ = [
     "ZoneState",
     "caller",
     "error_reply",
+    "json_body",
     "json_reply",
     "read_body",
+    "run_step",
     "state_of",
     "store_call",
+    "text_member",
     "wants_xml",
 ]
 
@@ -164,3 +169,35 @@ def wants_xml(request: Request) -> bool:
 async def store_call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run a (blocking) store call in a worker thread."""
     return await run_in_threadpool(function, *args, **kwargs)
+
+
+async def json_body(request: Request, state: ZoneState) -> dict[str, Any]:
+    """The request's JSON object body; an empty body is ``{}`` (400 when it is not an object)."""
+    body = await read_body(request, state.zone_file.server.max_body_bytes)
+    try:
+        document = parse_json(body) if body.strip() else {}
+    except CodecError as error:
+        raise ApiError(400, "malformed", str(error)) from None
+    if not isinstance(document, dict):
+        raise ApiError(400, "malformed", "the body is a JSON object")
+    return document
+
+
+def text_member(document: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    """A text member of a JSON body; 400 naming it when missing (if required) or not text."""
+    value = document.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ApiError(400, "malformed", f"{name} is required and is text")
+    return value.strip()
+
+
+async def run_step(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a (blocking) workflow step in a worker thread; its refusals become HTTP errors."""
+    try:
+        return await store_call(function, *args, **kwargs)
+    except Forbidden as error:
+        raise forbidden(error) from None
+    except WorkflowRefusal as error:
+        raise ApiError(error.status, error.code, error.message) from None

@@ -8,7 +8,7 @@ What is kept: the **events** each party published (ids increase; the latest id i
 changes-since can report it) with their **scope keys**; one durable **queue** per party, whose
 messages are *leased* on delivery and come back when the lease ends unacknowledged; the replies
 to publishes made with an **idempotency key**; **service requests** and their responses; and the
-**audit** log.
+**audit** log; and what the workflows keep (:mod:`zone_server.store.workflows`).
 
 Content is Goessner-notation JSON of one object without its element name
 (``{"@RefId": "...", "UPN": "...", "Name": [...]}``), the form SIF JSON carries.
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from zone_server.scope import Scope
+from zone_server.store.workflows import WorkflowTransaction
 
 __all__ = [
     "AuditEntry",
@@ -175,8 +176,12 @@ class IdempotentReply:
     reply: Content
 
 
-class StoreTransaction(Protocol):
-    """The writes of one publish or service exchange; all or nothing, serialised with others."""
+class StoreTransaction(WorkflowTransaction, Protocol):
+    """The writes of one publish or service exchange; all or nothing, serialised with others.
+
+    The workflow methods (transfers, dual registration, ULN reviews, census returns) are those
+    of :class:`~zone_server.store.workflows.WorkflowTransaction`.
+    """
 
     def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
         """The reply remembered for ``key`` from ``party``, if any."""
@@ -261,7 +266,11 @@ class Store(Protocol):
         """
 
     def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
-        """Remove acknowledged messages of ``party``; returns the ids that were removed."""
+        """Remove acknowledged messages of ``party``; returns the ids that were removed.
+
+        A transfer whose every message is now acknowledged becomes ``complete`` (and audited)
+        in the same transaction.
+        """
 
     def queue_stats(self, zone: str) -> list[QueueStats]:
         """Depth, leased count and oldest age of every non-empty queue of ``zone``."""

@@ -40,6 +40,7 @@ from zone_server.store.sqlite_tx import (
     scope_keys,
     write_audit,
 )
+from zone_server.store.sqlite_workflows import WORKFLOW_SCHEMA, complete_transfers
 
 __all__ = ["BACKEND", "SQLiteStore", "open_sqlite"]
 
@@ -55,7 +56,7 @@ class SQLiteStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         # executescript commits on its own, so the script brings its own transaction.
-        self._conn().executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+        self._conn().executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\n{WORKFLOW_SCHEMA}\nCOMMIT;")
         with self._write() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if row is None:
@@ -209,7 +210,9 @@ class SQLiteStore:
                 f"AND message_id IN ({marks}) RETURNING message_id",
                 (zone, party, *message_ids),
             ).fetchall()
-        return sorted(row[0] for row in rows)
+            removed = sorted(row[0] for row in rows)
+            complete_transfers(conn, self._clock(), zone, party, removed)
+        return removed
 
     def queue_stats(self, zone: str) -> list[QueueStats]:
         now = self._clock()

@@ -16,6 +16,7 @@ from zone_server.store import (
     StoredEvent,
     StoredObject,
 )
+from zone_server.store.sqlite_workflows import SQLiteWorkflows
 
 __all__ = ["SQLiteTransaction", "dump", "load", "row_to_event", "row_to_request"]
 
@@ -99,7 +100,7 @@ def scope_keys(
     return frozenset(row[0] for row in rows)
 
 
-class SQLiteTransaction:
+class SQLiteTransaction(SQLiteWorkflows):
     """One ``BEGIN IMMEDIATE`` transaction on a connection (see :class:`StoreTransaction`)."""
 
     def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float]) -> None:
