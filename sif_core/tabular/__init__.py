@@ -14,6 +14,7 @@ What every tabular adapter needs, in one place:
 - :class:`TableLayout`: SIF objects back to rows, so a mapping reads what it wrote.
 """
 
+from sif_core.tabular.cells import refid_for_key
 from sif_core.tabular.dates import UK_DATE, describe_format, format_date, parse_date
 from sif_core.tabular.encoding import (
     AUTO,
@@ -31,7 +32,7 @@ from sif_core.tabular.mapping import (
     load_mapping,
     parse_mapping,
 )
-from sif_core.tabular.records import TableReader, refid_for_key
+from sif_core.tabular.records import TableReader
 from sif_core.tabular.rows import CSVTable, Row
 
 __all__ = [

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from sif_core.errors import CodecError
+from sif_core.tabular.checks import missing_requirement, value_problem
 from sif_core.tabular.dates import UK_DATE, format_date, parse_date
 from sif_core.tabular.encoding import AUTO
 from sif_core.tabular.fields import FIELDS, FieldSpec, Kind
@@ -235,7 +236,7 @@ class _Builder:
             rules=rules,
             positions=self.positions,
         )
-        problem = missing_requirement(mapping, rules)
+        problem = missing_requirement({rule.field.name for rule in rules} | set(mapping.defaults))
         if problem:
             raise self.error(problem, "columns")
         return mapping
@@ -391,73 +392,3 @@ class _Builder:
         if name == "learner" and not value:
             raise self.error("the learner key needs at least one column", "keys", name, value=True)
         return tuple(value)
-
-
-def value_problem(spec: FieldSpec, value: Any) -> str | None:
-    """What is wrong with ``value`` as a value of ``spec`` in a mapping, or ``None``."""
-    if spec.kind is Kind.CODE:
-        if not isinstance(value, str) or value not in spec.codes:
-            return f"{value!r} is not a {spec.name} code; the codes are {spec.code_list}"
-    elif spec.kind is Kind.BOOL:
-        if not isinstance(value, bool):
-            return f"{spec.name} is yes/no: give true or false (without quotes), not {value!r}"
-    elif spec.kind is Kind.INT:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return f"{spec.name} is a whole number, not {value!r}"
-    elif spec.kind is Kind.LAESTAB:
-        if not isinstance(value, str) or not (len(value) == 7 and value.isdigit()):
-            return f"{spec.name} is 7 digits (LA number and establishment number), not {value!r}"
-    elif spec.kind is Kind.DATE:
-        if not isinstance(value, str):
-            return f'{spec.name} is a date written "yyyy-mm-dd", not {value!r}'
-        try:
-            parse_date(value, ())
-        except ValueError as error:
-            return str(error)
-    elif not isinstance(value, str) or not value.strip():
-        return f"{spec.name} takes text, not {value!r}"
-    return None
-
-
-_NAMES: Final = ("Name.FamilyName", "Name.GivenName")
-
-
-def missing_requirement(
-    mapping: TableMapping,
-    rules: tuple[ColumnRule, ...],
-    extra_defaults: Mapping[str, Value] | None = None,
-) -> str | None:
-    """Say which field objects cannot do without is neither mapped nor defaulted, or ``None``.
-
-    ``rules`` are the rules in force (those whose columns the file has); ``extra_defaults`` are
-    defaults given besides the mapping's.
-    """
-    given = {rule.field.name for rule in rules} | set(mapping.defaults) | set(extra_defaults or ())
-    targets = {FIELDS[name].target for name in given}
-    needs: list[tuple[str, tuple[str, ...]]] = [
-        ("every learner", ("LearnerPersonal.DateOfBirth",)),
-        ("every learner", ("LearnerPersonal.Sex",)),
-        ("every learner", tuple(f"LearnerPersonal.{n}" for n in _NAMES)),
-    ]
-    if "LearnerSchoolEnrolment" in targets:
-        needs += [
-            ("an enrolment", ("LearnerSchoolEnrolment.EntryDate",)),
-            ("an enrolment's school", ("SchoolInfo.LAESTAB",)),
-            ("an enrolment's school", ("SchoolInfo.SchoolName",)),
-        ]
-    elif "SchoolInfo" in targets:
-        needs += [("a school", ("SchoolInfo.LAESTAB",)), ("a school", ("SchoolInfo.SchoolName",))]
-    if targets & {"ContactPersonal", "LearnerContact"}:
-        needs += [
-            ("every contact", tuple(f"ContactPersonal.{n}" for n in _NAMES)),
-            ("every contact", ("LearnerContact.Relationship",)),
-            ("every contact", ("LearnerContact.ParentalResponsibility",)),
-        ]
-    for who, options in needs:
-        if not given.intersection(options):
-            named = " or ".join(options)
-            return (
-                f"no column fills {named}, which {who} needs: map a column to it or give it in "
-                "[defaults]"
-            )
-    return None

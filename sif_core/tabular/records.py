@@ -10,8 +10,7 @@ learner key and the column; the other rows are still read.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,43 +19,17 @@ from pydantic import ValidationError
 from sif_core.adapter import ReadContext
 from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem, Severity
-from sif_core.tabular.dates import parse_date
-from sif_core.tabular.fields import FIELDS, FieldSpec, Kind, put_value
-from sif_core.tabular.mapping import (
-    ColumnRule,
-    MappingError,
-    TableMapping,
-    Value,
-    missing_requirement,
-)
+from sif_core.tabular.cells import CellError, cell_value, default_value, refid_for_key
+from sif_core.tabular.checks import missing_requirement
+from sif_core.tabular.fields import FIELDS, put_value
+from sif_core.tabular.mapping import ColumnRule, MappingError, TableMapping, Value
 from sif_core.tabular.rows import Row
 
-__all__ = ["TableReader", "refid_for_key"]
+__all__ = ["TableReader"]
 
-_TRUE = frozenset({"true", "t", "yes", "y", "1"})
-_FALSE = frozenset({"false", "f", "no", "n", "0"})
 _PROGRESS_EVERY = 500
 
 Output = SIFObject | Problem
-
-
-_REFID = re.compile(r"^[0-9A-F]{32}$")
-
-
-def refid_for_key(context: ReadContext, object_type: str, key: Sequence[str]) -> str:
-    """The RefId of the record whose key columns hold ``key``.
-
-    A one-column key that already is a RefId (as sifbridge writes unmapped key columns) is the
-    RefId itself, so what an adapter writes reads back with the same RefIds; any other key is
-    turned into one by :meth:`ReadContext.refid`.
-    """
-    if len(key) == 1 and _REFID.match(key[0]):
-        return key[0]
-    return context.refid(object_type, "\x1f".join(key))
-
-
-class _CellError(ValueError):
-    """A cell's text cannot be the field's value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +72,7 @@ class TableReader:
         self.defaults: dict[str, Value] = {**mapping.defaults, **(defaults or {})}
         bound = [self._bind(rule, columns) for rule in mapping.rules]
         present = tuple(b.rule for b in bound if b is not None)
-        problem = missing_requirement(mapping, present, extra_defaults=self.defaults)
+        problem = missing_requirement({rule.field.name for rule in present} | set(self.defaults))
         if problem:
             raise MappingError(f"{source}: {problem}", source=mapping.source)
         self.by_target: dict[str, list[_Bound]] = {}
@@ -365,8 +338,8 @@ class TableReader:
             if not text:
                 continue
             try:
-                value = self._convert(bound.rule, text)
-            except _CellError as error:
+                value = cell_value(bound.rule, text)
+            except CellError as error:
                 built.problems.append(
                     Problem(
                         source=self.source,
@@ -383,43 +356,8 @@ class TableReader:
         for name, value in self.defaults.items():
             spec = FIELDS[name]
             if spec.target == target and name not in filled:
-                put_value(built.wire, spec, _default(spec, value))
+                put_value(built.wire, spec, default_value(spec, value))
         return built
-
-    def _convert(self, rule: ColumnRule, text: str) -> Any:
-        spec = rule.field
-        if rule.values is not None:
-            if text not in rule.values:
-                raise _CellError(
-                    f"{text!r} has no entry in the value map of column {rule.column!r} "
-                    f"({rule.values_where}); add it to the map"
-                )
-            return _default(spec, rule.values[text])
-        if spec.kind is Kind.DATE:
-            try:
-                return parse_date(text, rule.date_formats).isoformat()
-            except ValueError as error:
-                raise _CellError(str(error)) from None
-        if spec.kind is Kind.BOOL:
-            lowered = text.lower()
-            if lowered in _TRUE:
-                return True
-            if lowered in _FALSE:
-                return False
-            raise _CellError(f"{text!r} is not yes or no (use Yes/No, True/False, Y/N or 1/0)")
-        if spec.kind is Kind.INT:
-            try:
-                return int(text)
-            except ValueError:
-                raise _CellError(f"{text!r} is not a whole number") from None
-        if spec.kind is Kind.LAESTAB:
-            compact = text.replace("/", "").replace(" ", "")
-            if len(compact) != 7 or not compact.isdigit():
-                raise _CellError(f"{text!r} is not a 7-digit LAESTAB (LA and establishment number)")
-            return compact
-        if spec.kind is Kind.LIST:
-            return [part for part in text.replace(",", ";").replace(" ", ";").split(";") if part]
-        return text
 
     def _validate(
         self, target: str, built: _Built, row: Row, record: str
@@ -442,12 +380,6 @@ class TableReader:
                     line=row.line,
                 )
             return None
-
-
-def _default(spec: FieldSpec, value: Value) -> Any:
-    if spec.kind is Kind.DATE and isinstance(value, str):
-        return parse_date(value, ()).isoformat()
-    return value
 
 
 def _path(loc: tuple[Any, ...]) -> str:
