@@ -178,3 +178,26 @@ def test_learner_without_contacts_has_no_contact_objects(tmp_path: Path) -> None
     assert of_type(found, Problem) == []
     assert of_type(found, ContactPersonal) == []
     assert len(of_type(found, LearnerPersonal)) == 1
+
+
+def test_without_the_contact_key_column_contacts_are_told_apart_by_value(tmp_path: Path) -> None:
+    mapping = MAPPING.replace("[file]\n", '[file]\nmissing_columns = "ignore"\n')
+    rows = "".join(
+        ",".join(cells[:7] + cells[8:]) + "\n"
+        for cells in (line.split(",") for line in SIBLINGS.splitlines())
+    )
+    path = tmp_path / "pupils.csv"
+    path.write_text(HEADER.replace("Contact ID,", "") + rows, encoding="utf-8")
+    table = CSVTable.from_path(path)
+    reader = TableReader(
+        parse_mapping(mapping), ReadContext("x"), source=str(path), columns=table.index
+    )
+    found = list(reader.read(table.rows()))
+    assert of_type(found, Problem) == []
+    # Siân appears for Zoë and for Tom: without a key she is each learner's own contact.
+    assert [c.names[0].given_name for c in of_type(found, ContactPersonal)] == [
+        "Siân",
+        "Seán",
+        "Siân",
+    ]
+    assert len(of_type(found, LearnerContact)) == 3
