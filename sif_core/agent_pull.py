@@ -93,7 +93,7 @@ class PullReport:
     rejected: int = 0
     already_written: int = 0
     acknowledged: int = 0
-    files: list[Path] = field(default_factory=list)
+    last_file: Path | None = None
     last_poll: float | None = None
 
     def describe(self) -> str:
@@ -218,7 +218,7 @@ class PullWriter:
         self.report.batches += 1
         self.report.objects_written += len(objects)
         self.report.rejected += len(rejected)
-        self.report.files.append(self.settings.out / placed)
+        self.report.last_file = self.settings.out / placed
         if self.say is not None:
             actions = Counter(m.event.action for m in messages if m.event is not None)
             said = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no events"

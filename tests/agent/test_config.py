@@ -104,3 +104,20 @@ def test_push_without_a_zone_is_a_usage_error(tmp_path: Path, school_a: list[SIF
 
     assert result.exit_code == 2
     assert "give the zone with --zone URL" in result.output
+
+
+def test_the_configuration_documented_in_agents_md_is_valid(tmp_path: Path) -> None:
+    docs = Path(__file__).parents[2] / "docs" / "agents.md"
+    text = docs.read_text(encoding="utf-8")
+    block = text[text.index("```toml\n") + len("```toml\n") :]
+    config = tmp_path / "northgate.toml"
+    config.write_text(block[: block.index("```")], encoding="utf-8")
+
+    loaded = load_agent_config(config)
+
+    assert loaded.zone is not None
+    assert loaded.push is not None
+    assert loaded.pull is not None
+    assert loaded.zone.token_env == "NORTHGATE_TOKEN"
+    assert loaded.push.input == tmp_path / "exports" / "students.xml"
+    assert (loaded.pull.file_name, loaded.pull.options) == ("", {"version": "25.0"})

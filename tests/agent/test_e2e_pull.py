@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -198,3 +199,21 @@ def test_follow_says_it_is_alive_backs_off_while_the_zone_is_down_and_resumes(
     assert [obj.ref_id for obj in read_sif(data)] == refs
     assert f"pulled into {tmp_path / 'la'}: 1 batch(es), {len(refs)} add" in log.read_text()
     assert zone.party("la").lease(wait=0) == []
+
+
+def test_a_long_poll_longer_than_the_zone_allows_is_shortened_to_its_limit(
+    zone: AgentZone, tmp_path: Path
+) -> None:
+    settings = PullSettings(adapter=_sifxml(), out=tmp_path / "o", wait_seconds=25)
+    writer = PullWriter(zone.party("la"), settings)
+    stop = threading.Event()
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        lines.append(line)
+        stop.set()
+
+    run_pull(writer, follow=True, say=say, stop=stop)
+    writer.close()
+
+    assert lines == ["the zone allows long polls of at most 5 s; waiting that long"]

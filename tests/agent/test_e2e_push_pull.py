@@ -166,3 +166,38 @@ def test_an_export_with_a_broken_record_holds_back_deletes_and_says_why(
     assert "1 delete(s) held back: the export has records with problems" in pushed.output
     assert la.lease() == []
     assert zone.party("school-a").get("LearnerPersonal", pupil.ref_id) is not None
+
+
+def test_events_the_zone_refuses_are_reported_the_rest_sent_and_the_refused_retried_next_time(
+    zone: AgentZone, tmp_path: Path, school_a: list[SIFObject]
+) -> None:
+    export = write_sif_xml(school_a, tmp_path / "a.xml")
+    state = tmp_path / "a.sqlite"
+    learners = [o for o in school_a if o.object_name == "LearnerPersonal"]
+    enrolments = [o for o in school_a if o.object_name == "LearnerSchoolEnrolment"]
+    without_school = ["--type", "LearnerPersonal", "--type", "LearnerSchoolEnrolment"]
+
+    first = sif(*push_args(zone, "school-a", "sifxml", export, state), *without_school)
+
+    assert first.exit_code == 1
+    assert f"sent {len(learners)} add, 0 change, 0 delete" in first.output
+    assert f"{len(enrolments)} record problem(s)" in first.output
+    assert "publish its SchoolInfo first" in first.output
+    with_school = [*without_school, "--type", "SchoolInfo"]
+    second = sif(*push_args(zone, "school-a", "sifxml", export, state), *with_school)
+    assert second.exit_code == 0, second.output
+    assert f"sent {len(enrolments) + 1} add, 0 change, 0 delete" in second.output
+
+
+def test_progress_bars_show_the_export_read_and_the_events_sent(
+    zone: AgentZone, tmp_path: Path, school_a: list[SIFObject]
+) -> None:
+    export = write_sif_xml(school_a, tmp_path / "a.xml")
+
+    pushed = sif(
+        *push_args(zone, "school-a", "sifxml", export, tmp_path / "a.sqlite"), "--progress"
+    )
+
+    assert pushed.exit_code == 0, pushed.output
+    assert "reading a.xml" in pushed.stderr
+    assert "events sent" in pushed.stderr

@@ -1,0 +1,166 @@
+"""Push agent: an export with 1% of pupils changed, against a full re-send of the same export.
+
+Run: ``python -m benchmarks.agent_push [PUPILS]`` (default 20,000 pupils in one school). A real
+zone server (``sif zone serve``, SQLite, with the school and its LA) runs on a free port. The
+school's export is written as SIF XML and pushed once; then 1% of its pupils move house and the
+new export is pushed twice: through the snapshot (only the changes) and, with an empty snapshot,
+as a full re-send. Prints time, events and request bytes of each, and their ratios.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from sif_core.adapter import WriteContext
+from sif_core.agent import PushReport, PushSettings, push
+from sif_core.changes import Snapshot
+from sif_core.client import ZoneClient
+from sif_core.model import Address, LearnerPersonal, SIFObject
+from sif_core.plugins import get_plugin_host
+from sif_core.testing import Synth
+from zone_server.tokens import hash_token
+
+SIF = str(Path(sys.executable).parent / "sif")
+TOKENS = {"school": "school.bench-token-0123456789abcdef", "la": "la.bench-token-0123456789abcdef"}
+#: One pupil in this many moves house between the two exports (1%).
+CHANGE_EVERY = 100
+
+
+def _zone_file(folder: Path, laestab: str) -> Path:
+    text = f"""
+[server]
+storage = "sqlite:zone.db"
+max_body_bytes = 10485760
+
+[[zones]]
+id = "bench"
+name = "Benchmark"
+
+[[parties]]
+id = "school"
+name = "The school"
+kind = "school"
+la = "{laestab[:3]}"
+establishment = "{laestab[3:]}"
+token_hash = "{hash_token(TOKENS["school"])}"
+[parties.rights]
+"*" = ["provide", "query"]
+
+[[parties]]
+id = "la"
+name = "Its LA"
+kind = "la"
+la = "{laestab[:3]}"
+token_hash = "{hash_token(TOKENS["la"])}"
+[parties.rights]
+"*" = ["subscribe", "query"]
+"""
+    path = folder / "zone.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@contextmanager
+def zone_server(folder: Path, laestab: str) -> Iterator[str]:
+    """A zone server on a free port; yields its zone URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = _zone_file(folder, laestab)
+    with (folder / "zone.log").open("wb") as log:
+        process = subprocess.Popen(
+            [SIF, "zone", "serve", "--config", str(config), "--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the zone server did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/api/zones/bench"
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def exports(synth: Synth, folder: Path) -> tuple[Path, Path, int]:
+    """The export before and after 1% of pupils moved house, and how many moved."""
+    sifxml = get_plugin_host().adapter("sifxml")
+    assert sifxml.write is not None
+    rng = random.Random(1)
+    moved = 0
+
+    def after() -> Iterator[SIFObject]:
+        nonlocal moved
+        learners = 0
+        for obj in synth.iter_objects():
+            if isinstance(obj, LearnerPersonal):
+                learners += 1
+                if learners % CHANGE_EVERY == 0:
+                    moved += 1
+                    number = str(rng.randint(1, 200))
+                    address = Address(paon=number, street="Quarry Lane", town="Northby")
+                    obj = obj.model_copy(update={"address": address})
+            yield obj
+
+    before_path, after_path = folder / "before.xml", folder / "after.xml"
+    sifxml.write(synth.iter_objects(), before_path, WriteContext())
+    sifxml.write(after(), after_path, WriteContext())
+    return before_path, after_path, moved
+
+
+def timed_push(zone_url: str, export: Path, state: Path) -> tuple[PushReport, float]:
+    settings = PushSettings(
+        adapter=get_plugin_host().adapter("sifxml"), input=export, source_system="bench"
+    )
+    client = ZoneClient(zone_url, TOKENS["school"], timeout=300)
+    started = time.perf_counter()
+    with Snapshot(state, {"zone": zone_url, "source": "bench"}) as snapshot:
+        report = push(settings, client=client, snapshot=snapshot)
+    return report, time.perf_counter() - started
+
+
+def main(pupils: int = 20_000) -> None:
+    synth = Synth(pupils=pupils, seed=1, schools=1)
+    with tempfile.TemporaryDirectory(prefix="bench-agent-push-") as name:
+        folder = Path(name)
+        before, after, moved = exports(synth, folder)
+        size = after.stat().st_size
+        print(f"export: {pupils:,} pupils, {size / 2**20:.0f} MiB of SIF XML; {moved} moved house")
+        with zone_server(folder, synth.schools[0].laestab) as zone_url:
+            first, first_time = timed_push(zone_url, before, folder / "diff.sqlite")
+            print(f"first push (all adds): {first.events:,} events in {first_time:.1f} s")
+            diff, diff_time = timed_push(zone_url, after, folder / "diff.sqlite")
+            full, full_time = timed_push(zone_url, after, folder / "full.sqlite")
+    for label, report, seconds in (
+        ("changes only", diff, diff_time),
+        ("full re-send", full, full_time),
+    ):
+        print(
+            f"{label}: {report.events:,} events, {report.bytes_sent:,} bytes, {seconds:.1f} s "
+            f"({report.batches} batches)"
+        )
+    print(
+        f"  ratio changes/full: time {diff_time / full_time:.3f}, "
+        f"bytes {diff.bytes_sent / full.bytes_sent:.4f}, events {diff.events / full.events:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
