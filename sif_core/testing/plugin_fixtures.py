@@ -28,23 +28,23 @@ import sys
 import sysconfig
 import venv
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from sif_core.adapter import DETECT_BYTES, AdapterSpec, ReadContext, WriteContext
-from sif_core.model import SIFObject
+from sif_core.adapter import AdapterSpec, ReadContext
+from sif_core.conformance.reading import ReadResult, read_all
 from sif_core.plugins import (
     ALLOW_LIST_ENV,
     DISABLE_AUTOLOAD_ENV,
     PluginHost,
     using_plugin_host,
 )
-from sif_core.problems import Problem
 
 __all__ = [
+    "CHECK_ADAPTER_CHECKS",
     "FreshVenv",
     "ReadResult",
     "check_adapter",
@@ -56,39 +56,13 @@ __all__ = [
 ]
 
 
-@dataclass
-class ReadResult:
-    """Everything one ``read`` produced, objects and problems apart, in order."""
-
-    objects: list[SIFObject] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    def of_type(self, object_name: str) -> list[SIFObject]:
-        """The objects of one type (``"LearnerPersonal"``)."""
-        return [obj for obj in self.objects if obj.object_name == object_name]
-
-
-def read_all(adapter: AdapterSpec, source: Path, context: ReadContext | None = None) -> ReadResult:
-    """Run ``adapter.read`` to the end and sort what it yields into objects and problems."""
-    result = ReadResult()
-    for item in adapter.read(source, context or ReadContext(source_system="test-school")):
-        if isinstance(item, Problem):
-            result.problems.append(item)
-        elif isinstance(item, SIFObject):
-            result.objects.append(item)
-        else:
-            raise AssertionError(
-                f"{adapter.name}: read() yielded {type(item).__name__}; "
-                "it may yield only SIF objects and Problems"
-            )
-    return result
-
-
-def _head(path: Path) -> bytes:
-    if path.is_dir():
-        return b""
-    with path.open("rb") as stream:
-        return stream.read(DETECT_BYTES)
+#: The conformance checks :func:`check_adapter` runs on one sample.
+CHECK_ADAPTER_CHECKS = (
+    "ADP-2.recognises-samples",
+    "ADP-2.refuses-impostors",
+    "ADP-3.valid-objects",
+    "ADP-4.same-twice",
+)
 
 
 def check_adapter(
@@ -96,47 +70,39 @@ def check_adapter(
 ) -> ReadResult:
     """Assert what every adapter must do with a good ``sample`` of its format.
 
-    It recognises the sample (file name, then content) and refuses an unrelated file with the same
-    name; reading yields objects, only of the types it declares, and no problems; reading twice
-    gives equal objects (deterministic RefIds); and, if it writes and ``round_trip`` is true,
-    what it writes reads back to equal objects. ``workdir`` is a scratch directory (``tmp_path``).
-    Returns the first read.
+    It runs these conformance checks on the sample (see ``docs/spec/adapters.md``): it recognises
+    the sample and refuses files of the same name that are not its format (ADP-2); reading yields
+    valid objects, only of the types it declares, and no problems (ADP-3); reading twice, and
+    from another folder, gives equal objects (ADP-4, deterministic RefIds); and, if it writes and
+    ``round_trip`` is true, what it writes reads back to equal objects (ADP-9). ``workdir`` is a
+    scratch directory (``tmp_path``). Returns the first read. ``sif conformance adapter`` runs
+    the whole suite.
     """
-    assert adapter.matches_name(sample), (
-        f"{adapter.name}: file_patterns {adapter.file_patterns} do not match {sample.name!r}"
-    )
-    assert adapter.detect(sample, _head(sample)), f"{adapter.name}: detect() refuses {sample}"
-    impostor = workdir / "impostor" / sample.name
-    impostor.parent.mkdir(parents=True, exist_ok=True)
-    if sample.is_dir():
-        impostor.mkdir(exist_ok=True)
-    else:
-        impostor.write_bytes(b"Name,Comment\nnot,an export\n")
-    assert not adapter.detect(impostor, _head(impostor)), (
-        f"{adapter.name}: detect() accepts a file that is not its format"
-    )
+    from sif_core.conformance.results import Outcome
+    from sif_core.conformance.runner import host_with, run_adapter_conformance
 
-    first = read_all(adapter, sample)
-    assert first.objects, f"{adapter.name}: read() of {sample} yielded no objects"
-    assert not first.problems, f"{adapter.name}: problems in a good sample: {first.problems[:3]}"
-    undeclared = {obj.object_name for obj in first.objects} - set(adapter.reads)
-    assert not undeclared, f"{adapter.name}: reads {sorted(undeclared)} but does not declare them"
-    second = read_all(adapter, sample)
-    assert second.objects == first.objects, (
-        f"{adapter.name}: reading {sample} twice gives different objects (are RefIds made with "
-        "context.refid()?)"
+    select = [*CHECK_ADAPTER_CHECKS, *(["ADP-9.round-trip"] if round_trip else [])]
+    report = run_adapter_conformance(
+        adapter.name,
+        sample.parent,
+        host=host_with(adapter),
+        workdir=workdir / "conformance",
+        select=select,
+        only=[sample],
     )
-
-    if adapter.write is not None and round_trip:
-        written = [obj for obj in first.objects if obj.object_name in adapter.writes]
-        target = workdir / "round-trip" / sample.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        adapter.write(written, target, WriteContext())
-        again = read_all(adapter, target)
-        assert not again.problems, f"{adapter.name}: problems reading its own output"
-        back = [obj for obj in again.objects if obj.object_name in adapter.writes]
-        assert back == written, f"{adapter.name}: what it writes does not read back the same"
-    return first
+    wrong = [
+        result
+        for result in report.results
+        if result.outcome in (Outcome.FAILED, Outcome.ERROR)
+        or (result.outcome is Outcome.WARNING and result.check == "ADP-3.valid-objects")
+    ]
+    if wrong:
+        lines = [f"{adapter.name} with {sample.name}:"]
+        for result in wrong:
+            lines.append(f"{result.outcome} {result.check}: {result.message}")
+            lines += [f"    {detail}" for detail in result.details]
+        raise AssertionError("\n".join(lines))
+    return read_all(adapter, sample)
 
 
 @pytest.fixture
