@@ -337,6 +337,31 @@ class ZoneClient:
         reply = self._call("GET", "", url=f"{self.server_url}/healthz")
         return self._read(reply, lambda document: dict(document))
 
+    def call_json(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        safe_to_repeat: bool = False,
+    ) -> Any:
+        """Call another route of this zone's API (``path`` below the zone, e.g. ``/transfers``)
+        with a JSON body, and return the JSON reply; errors as for every other call.
+
+        ``safe_to_repeat`` allows retries after the request may have reached the zone (true for
+        reads, and for writes the zone deduplicates); otherwise only unsent requests are retried.
+        """
+        reply = self._call(
+            method,
+            path,
+            params=params,
+            data=None if body is None else json.dumps(dict(body)).encode(),
+            headers={"Content-Type": _JSON} if body is not None else None,
+            retry="always" if safe_to_repeat or method == "GET" else "connect",
+        )
+        return self._read(reply, lambda document: document)
+
     # -- transport ---------------------------------------------------------------------------
 
     def _authorization(self) -> dict[str, str]:

@@ -136,6 +136,7 @@ def _errors() -> Iterator[None]:
 @click.option("--source-system", metavar="ID", help="Seeds RefIds: keep it the same every run.")
 @click.option("--type", "types", multiple=True, metavar="TYPE", help="Push only TYPE; repeat.")
 @click.option("--batch-events", type=click.IntRange(1, 10_000), help="Events per request.")
+@click.option("--batch-bytes", type=click.IntRange(1024), help="Bytes per request, at most.")
 @click.option("--allow-deletes", is_flag=True, help="Send deletes the safety checks held back.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars [default: auto].")
 def push_command(
@@ -150,6 +151,7 @@ def push_command(
     source_system: str | None,
     types: tuple[str, ...],
     batch_events: int | None,
+    batch_bytes: int | None,
     allow_deletes: bool,
     progress: bool | None,
 ) -> None:
@@ -180,7 +182,7 @@ def push_command(
             options=_options(option_pairs, section.options),
             object_types=frozenset(chosen) if chosen else None,
             batch_events=batch_events or section.batch_events,
-            batch_bytes=section.batch_bytes,
+            batch_bytes=batch_bytes or section.batch_bytes,
             max_delete_percent=section.max_delete_percent,
             allow_deletes=allow_deletes,
         )

@@ -165,3 +165,18 @@ def test_service_request_reaches_the_provider_and_the_answer_comes_back(zone: Ag
 
 def test_hmac_signed_requests_are_accepted(zone: AgentZone) -> None:
     assert zone.party("la", hmac=True).lease() == []
+
+
+def test_other_routes_are_called_with_the_same_credentials_and_errors(
+    zone: AgentZone, school_a: list[SIFObject]
+) -> None:
+    zone.party("school-a").publish(_school_a_basics(school_a))
+    la = zone.party("la")
+
+    document = la.call_json("GET", "/SchoolInfos")
+    with pytest.raises(ZoneForbiddenError) as refused:
+        la.call_json("GET", "/admin/queues")
+
+    [school] = [o for o in school_a if o.object_name == "SchoolInfo"]
+    assert [s["@RefId"] for s in document["SchoolInfos"]["SchoolInfo"]] == [school.ref_id]
+    assert refused.value.right == "admin"
