@@ -79,8 +79,10 @@ def _post(client: ZoneClient, path: str, body: dict[str, Any]) -> Any:
 
 
 def _learner(client: ZoneClient, pupil: LearnerPersonal) -> dict[str, Any]:
-    found: dict[str, Any] = client.get(f"/LearnerPersonals/{pupil.ref_id}").json()
-    return found["LearnerPersonal"]
+    found: dict[str, Any] = client.get(f"/LearnerPersonals/{pupil.ref_id}").json()[
+        "LearnerPersonal"
+    ]
+    return found
 
 
 def test_found_and_registered_ulns_reach_the_school_the_rest_its_review_list(
