@@ -80,10 +80,14 @@ class LRSClient:
     def __init__(self, settings: LRSSettings, *, session: requests.Session | None = None) -> None:
         self.settings = settings
         self.session = session or requests.Session()
-        if settings.cert_file is not None and settings.key_file is not None:
-            self.session.cert = (str(settings.cert_file), str(settings.key_file))
-        if settings.ca_file is not None:
-            self.session.verify = str(settings.ca_file)
+        # Given with each request: a CA bundle named in the environment (REQUESTS_CA_BUNDLE)
+        # would otherwise win over the session's.
+        self._cert = (
+            (str(settings.cert_file), str(settings.key_file))
+            if settings.cert_file is not None and settings.key_file is not None
+            else None
+        )
+        self._verify: bool | str = str(settings.ca_file) if settings.ca_file is not None else True
 
     def __enter__(self) -> LRSClient:
         return self
@@ -115,7 +119,12 @@ class LRSClient:
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{operation}"'}
         try:
             reply = self.session.post(
-                self.settings.url, data=body, headers=headers, timeout=self.settings.timeout_seconds
+                self.settings.url,
+                data=body,
+                headers=headers,
+                timeout=self.settings.timeout_seconds,
+                cert=self._cert,
+                verify=self._verify,
             )
         except requests.exceptions.SSLError as error:
             raise LRSUnavailableError(
