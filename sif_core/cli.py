@@ -70,6 +70,9 @@ def _add_builtin_commands() -> None:
     from sif_core.commands import agent
 
     main.add_command(agent.command)
+    from sif_core.commands import conformance
+
+    main.add_command(conformance.command)
 
 
 _add_builtin_commands()

@@ -29,6 +29,7 @@ __all__ = [
     "STATEMENT_NAMES",
     "AdapterSession",
     "SamplesError",
+    "default_statement",
     "find_samples",
     "head_of",
 ]
@@ -57,6 +58,11 @@ def head_of(path: Path) -> bytes:
 def _describe(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+
+
+def default_statement(samples: Path) -> Path | None:
+    """The statement in the samples folder (``conformance.toml``), if it has one."""
+    return next((samples / n for n in STATEMENT_NAMES if (samples / n).is_file()), None)
 
 
 def find_samples(folder: Path, spec: AdapterSpec | None, statement: AdapterStatement) -> list[Path]:

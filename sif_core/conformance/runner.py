@@ -21,7 +21,7 @@ from sif_core.conformance import (  # noqa: F401 - importing them adds their che
 from sif_core.conformance.adapter_session import ADAPTER_CHECKS, AdapterSession
 from sif_core.conformance.checks import Check, Checks, S, run_check
 from sif_core.conformance.clauses import SUITE_VERSION
-from sif_core.conformance.results import Report, Target
+from sif_core.conformance.results import CheckResult, Report, Target
 from sif_core.conformance.statement import AdapterStatement, StatementError, ZoneStatement
 from sif_core.conformance.zone_config import KitConfig
 from sif_core.conformance.zone_session import ZONE_CHECKS, ZoneSession
@@ -32,6 +32,7 @@ __all__ = [
     "ADAPTER_SUITE",
     "ZONE_CHECKS",
     "ZONE_SUITE",
+    "Progress",
     "adapter_session",
     "adapter_target",
     "host_with",
@@ -39,6 +40,7 @@ __all__ = [
     "run_suite",
     "run_zone_conformance",
     "selected",
+    "zone_report",
 ]
 
 ADAPTER_SUITE: Final = "sifbridge adapter conformance"
@@ -76,10 +78,19 @@ def selected(checks: Checks[S], select: Collection[str] | None) -> list[Check[S]
     return [check for check in checks if check.id in select or check.clause in select]
 
 
-def run_suite(checks: list[Check[S]], session: S, report: Report) -> Report:
-    """Run ``checks`` in order against ``session``, adding each result to ``report``."""
+Progress = Callable[[CheckResult], None]
+
+
+def run_suite(
+    checks: list[Check[S]], session: S, report: Report, progress: Progress | None = None
+) -> Report:
+    """Run ``checks`` in order against ``session``, adding each result to ``report`` and
+    handing it to ``progress`` as soon as it is known."""
     for check in checks:
-        report.results.append(run_check(check, session))
+        result = run_check(check, session)
+        report.results.append(result)
+        if progress is not None:
+            progress(result)
     report.finished = dt.datetime.now(dt.UTC)
     return report
 
@@ -141,6 +152,7 @@ def run_adapter_conformance(
     workdir: Path | None = None,
     select: Collection[str] | None = None,
     only: list[Path] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the adapter suite (or the ``select``-ed checks or clauses) and return its report.
 
@@ -153,7 +165,19 @@ def run_adapter_conformance(
     ) as session:
         target, claims = adapter_target(session)
         report = Report(ADAPTER_SUITE, SUITE_VERSION, target, claims, started)
-        return run_suite(checks, session, report)
+        return run_suite(checks, session, report, progress)
+
+
+def zone_report(url: str, config: KitConfig, statement: ZoneStatement) -> Report:
+    """A report, with no results yet, of a run against the zone at ``url``."""
+    target = Target(
+        "zone",
+        statement.target.name or url,
+        statement.target.version or "unknown",
+        {"url": url, "zone": config.zone},
+    )
+    claims: dict[str, object] = {"workflows": list(statement.claims.workflows)}
+    return Report(ZONE_SUITE, SUITE_VERSION, target, claims, dt.datetime.now(dt.UTC))
 
 
 def run_zone_conformance(
@@ -163,21 +187,15 @@ def run_zone_conformance(
     statement: ZoneStatement | None = None,
     select: Collection[str] | None = None,
     run_id: str | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Run the zone suite (or the ``select``-ed checks or clauses) against the zone at ``url``,
     as the test parties of ``config``, and return its report."""
     statement = statement or ZoneStatement()
     checks = selected(ZONE_CHECKS, select)
-    target = Target(
-        "zone",
-        statement.target.name or url,
-        statement.target.version or "unknown",
-        {"url": url, "zone": config.zone},
-    )
-    claims: dict[str, object] = {"workflows": list(statement.claims.workflows)}
-    report = Report(ZONE_SUITE, SUITE_VERSION, target, claims, dt.datetime.now(dt.UTC))
+    report = zone_report(url, config, statement)
     session = ZoneSession(url, config, statement, run_id)
     try:
-        return run_suite(checks, session, report)
+        return run_suite(checks, session, report, progress)
     finally:
         session.close()
