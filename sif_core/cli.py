@@ -73,6 +73,12 @@ def _add_builtin_commands() -> None:
     from sif_core.commands import conformance
 
     main.add_command(conformance.command)
+    from sif_core.commands import census, transfer, uln
+
+    main.add_command(transfer.command)
+    main.add_command(transfer.lost_pupils)
+    main.add_command(census.command)
+    main.add_command(uln.command)
 
 
 _add_builtin_commands()

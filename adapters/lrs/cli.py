@@ -19,7 +19,7 @@ __all__ = ["lrs"]
 
 @click.group("lrs")
 def lrs() -> None:
-    """The Learning Records Service: the connector that answers a zone's ULN requests."""
+    """The LRS connector (ULN service) and an LRS simulator."""
 
 
 @lrs.command("serve")
