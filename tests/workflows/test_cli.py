@@ -72,7 +72,7 @@ def test_sif_lost_pupils_search_and_claim(zone: WorkflowZone) -> None:
         _sif(zone, "northgate", "transfer", "--learner", str(CAL.upn), "--to", "MMM").exit_code == 0
     )
     found = _sif(zone, "northshire", "lost-pupils", "search", "--surname", "cooper")
-    assert CAL.upn in found.output
+    assert str(CAL.upn) in found.output
     assert "Cal Cooper" in found.output
     refused = _sif(zone, "eastbay", "lost-pupils", "claim", "--upn", str(CAL.upn))
     assert refused.exit_code == 1
