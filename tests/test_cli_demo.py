@@ -20,7 +20,8 @@ from sif_core.testing import Synth
 
 
 def run_demo(*args: str | Path) -> Result:
-    return CliRunner().invoke(main, ["demo", *map(str, args)])
+    # The zone half of the demo runs in tests/workflows/test_demo.py.
+    return CliRunner().invoke(main, ["demo", "--no-zone", *map(str, args)])
 
 
 def demo_set() -> Synth:
@@ -101,7 +102,7 @@ def test_demo_fails_loudly_when_a_file_does_not_read_back(
 def test_sif_demo_runs_as_a_real_command(tmp_path: Path) -> None:
     sif = Path(sys.executable).parent / "sif"
     finished = subprocess.run(
-        [str(sif), "demo", "--out", str(tmp_path / "demo")],
+        [str(sif), "demo", "--no-zone", "--out", str(tmp_path / "demo")],
         capture_output=True,
         text=True,
         timeout=60,

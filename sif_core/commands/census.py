@@ -70,20 +70,10 @@ def list_returns(
     with connected(zone_url, token, config_path) as zone:
         params = {"collection": collection} if collection else None
         found = zone.call_json("GET", "/census-returns", params=params)["censusReturns"]
-    table = Table(title=f"{len(found)} census return version(s)", title_justify="left")
-    for column in ("Return", "School", "Collection", "Census day", "Version", "Status", "By"):
-        table.add_column(column)
+    click.echo(f"{len(found)} census return version(s)")
     for row in found:
-        table.add_row(
-            row["returnId"],
-            row["school"],
-            row["collection"],
-            row["referenceDate"],
-            str(row["version"]),
-            row["status"],
-            (row.get("attestation") or {}).get("approvedBy") or row["preparedBy"],
-        )
-    Console(soft_wrap=True).print(table)
+        by = (row.get("attestation") or {}).get("approvedBy") or row["preparedBy"]
+        click.echo(f"{_describe(row)} (by {by})")
 
 
 @command.command("approve")

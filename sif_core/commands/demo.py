@@ -157,12 +157,21 @@ def _sample_pupil(synth: Synth) -> Panel:
     show_default=True,
     help="Write SIF XML or SIF JSON.",
 )
-def command(out: Path | None, format_name: str) -> None:
+@click.option(
+    "--keep", is_flag=True, help="Leave the zone running afterwards, and say how to explore it."
+)
+@click.option("--no-zone", is_flag=True, help="Stop after the files: start no zone.")
+def command(out: Path | None, format_name: str, keep: bool, no_zone: bool) -> None:
     """See sifbridge at work on two synthetic schools.
 
     Generates two schools (60 pupils, a fixed seed), writes each school's export as SIF files,
     reads every file back, validates each object and compares it with what was generated, and
     shows one dual-registered pupil as both schools hold it.
+
+    Then it starts a zone (SQLite in a temporary folder) with the two schools on different MIS
+    formats, their LA, the DfE and an LRS simulator, and walks through every workflow: pushes, a
+    transfer, a lost pupil and its claim, dual registration, ULN requests and a census return
+    that counts for nothing until the school approves it, saying what each party received.
     """
     console = Console(soft_wrap=True)
     target = out or Path(tempfile.mkdtemp(prefix="sif-demo-"))
@@ -212,3 +221,24 @@ def command(out: Path | None, format_name: str) -> None:
         f"Next: sif validate {target}/*/*.{fmt}   or   "
         "sif synth --pupils 10000 --out my-schools"
     )
+    if not no_zone:
+        _zone_part(console, synth, keep=keep)
+
+
+def _zone_part(console: Console, synth: Synth, *, keep: bool) -> None:
+    # The zone and the LRS simulator are other plugins' commands, run as processes: sif_core
+    # imports neither zone_server nor adapters.
+    from sif_core.commands.demo_returns import walk_through
+    from sif_core.commands.demo_zone import missing_plugins
+
+    missing = missing_plugins()
+    if missing:
+        console.print(
+            f"\nThe zone part of the demo needs the sif commands {', '.join(missing)}, which no "
+            "installed plugin provides (install sifbridge with its zone server and LRS plugin)."
+        )
+        return
+    try:
+        walk_through(console, synth, keep=keep)
+    except SIFError as error:
+        raise click.ClickException(f"the zone walk-through failed: {error}") from error
