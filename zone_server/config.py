@@ -26,9 +26,9 @@ from pydantic import (
 )
 
 from sif_core.model import OBJECT_TYPES, XML_ATTRIBUTE, XML_TEXT, SIFPart
+from sif_core.tabular.tomlpos import toml_positions
 from zone_server.errors import ConfigProblem, ZoneFileError
 from zone_server.tokens import TokenHash, parse_token_hash
-from zone_server.tomlpos import key_lines
 
 __all__ = [
     "ALL_TYPES",
@@ -351,12 +351,14 @@ def parse_zone_file(text: str, *, source: str = "<zone file>", base_dir: Path = 
     try:
         return ZoneFile.model_validate({**data, "base_dir": base_dir})
     except ValidationError as error:
-        lines = key_lines(text)
+        positions = toml_positions(text)
         problems = []
         for detail in error.errors(include_url=False):
             location = tuple(detail["loc"])
             message = detail["msg"].removeprefix("Value error, ")
-            problems.append(ConfigProblem(lines.line_of(location), _dotted(location), message))
+            found = positions.key(location)
+            line = found.line if found is not None else None
+            problems.append(ConfigProblem(line, _dotted(location), message))
         raise ZoneFileError(source, problems) from None
 
 

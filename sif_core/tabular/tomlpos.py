@@ -173,6 +173,25 @@ class _Scanner:
             while self.i < len(self.text) and self.text[self.i] not in ",]}\n#":
                 self.advance()
 
+    def table_path(self, parts: list[str], double: bool, position: Position) -> KeyPath:
+        """The key path a table header names, with the index of each array of tables in it.
+
+        As in TOML, a name that is an array of tables refers to its latest element, so
+        ``[parties.rights]`` after a second ``[[parties]]`` is ``("parties", 1, "rights")``.
+        """
+        path: list[str | int] = []
+        for number, name in enumerate(parts, start=1):
+            path.append(name)
+            prefix = tuple(path)
+            if double and number == len(parts):
+                index = self.array_tables.get(prefix, 0)
+                self.array_tables[prefix] = index + 1
+                self.record_key(prefix, position)
+                path.append(index)
+            elif prefix in self.array_tables:
+                path.append(self.array_tables[prefix] - 1)
+        return tuple(path)
+
     def document(self) -> TomlPositions:
         table: KeyPath = ()
         while True:
@@ -186,12 +205,7 @@ class _Scanner:
                 parts, _ = self.key()
                 self.skip_blanks(newlines=False)
                 self.advance(2 if double else 1)
-                table = tuple(parts)
-                if double:
-                    index = self.array_tables.get(table, 0)
-                    self.array_tables[table] = index + 1
-                    self.record_key(table, position)
-                    table = (*table, index)
+                table = self.table_path(parts, double, position)
                 self.record_key(table, position)
                 continue
             parts, position = self.key()
