@@ -11,6 +11,7 @@ from typing import Any
 
 from sif_core import __version__
 from sif_core.model import OBJECT_TYPES
+from zone_server.openapi_workflows import workflow_paths, workflow_schemas
 from zone_server.wire import object_schemas
 
 __all__ = ["openapi_document"]
@@ -228,6 +229,7 @@ def _paths() -> dict[str, Any]:
             "responses": {"200": _reply("answered", "ServiceRequestStatus"), **_ERRORS,
                           "409": _reply("already answered", "Error")},
         }},
+        **workflow_paths(zone, _ZONE, _ERRORS),
         f"{zone}/admin/queues": {"get": {
             "summary": "Queue depth and oldest message age per party (admin)",
             "parameters": [_ZONE], "responses": {"200": _reply("queues"), **_ERRORS}}},
@@ -262,8 +264,9 @@ def openapi_document() -> dict[str, Any]:
             "title": "sifbridge zone",
             "version": __version__,
             "description": "Events, durable queues, queries and service requests between "
-            "schools, local authorities, the DfE and services. Bodies are SIF JSON (Goessner "
-            "notation) or SIF XML.",
+            "schools, local authorities, the DfE and services, and the workflows built on them "
+            "(transfers, lost pupils, dual registration, ULN requests, census returns). Bodies "
+            "are SIF JSON (Goessner notation) or SIF XML.",
         },
         "security": [{"bearer": []}, {"sifHmac": []}],
         "paths": _paths(),
@@ -278,6 +281,6 @@ def openapi_document() -> dict[str, Any]:
                     "token), partyId:timestamp))) with a timestamp header",
                 },
             },
-            "schemas": {**object_schemas(), **_envelopes()},
+            "schemas": {**object_schemas(), **_envelopes(), **workflow_schemas()},
         },
     }

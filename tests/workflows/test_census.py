@@ -18,7 +18,7 @@ from sif_core.model import (
 from tests.zone.factories import learner, refid, sen_history
 from tests.zone.server import ZoneClient, add, change
 
-from .zone import EASTBAY, NORTHGATE, WorkflowZone, enrolled, operations
+from .zone import EASTBAY, NORTHGATE, WorkflowZone, conforms, enrolled, operations
 
 CENSUS_DAY = "2025-01-16"
 SPRING = "Spring 2025"
@@ -97,6 +97,7 @@ def test_only_the_school_approves_and_nothing_counts_until_it_does(zone: Workflo
     assert (draft["status"], draft["version"], draft["preparedBy"]) == ("draft", 1, "northgate")
     return_id = draft["returnId"]
     assert draft["objects"] == 1 + 2 * len(PUPILS) + 3  # school, pupils + enrolments, histories
+    conforms(zone, "CensusReturn", draft)
 
     # The LA and the DfE see that it is pending, and nothing of it.
     for client in (la, dfe):
@@ -136,6 +137,8 @@ def test_only_the_school_approves_and_nothing_counts_until_it_does(zone: Workflo
     assert counted["totals"]["senSupport"] == 1
     assert [row["school"] for row in counted["schools"]] == ["8012000"]
     assert _funding(la) == counted
+    conforms(zone, "FundingSummary", counted)
+    conforms(zone, "CensusReturns", la.get("/census-returns").json())
 
     for client in (la, dfe):
         [message] = client.lease()

@@ -12,7 +12,7 @@ from sif_core.model import LearnerPersonal, SchoolInfo
 from tests.zone.factories import contact, learner, sen_history
 from tests.zone.server import add, events_of
 
-from .zone import EASTBAY, NORTHGATE, RIVERSIDE, WorkflowZone, enrolled, operations
+from .zone import EASTBAY, NORTHGATE, RIVERSIDE, WorkflowZone, conforms, enrolled, operations
 
 AMY = learner("801", "2000", 1, "Ashby", "Amy")
 BEN = learner("801", "2000", 2, "Brook", "Ben")
@@ -62,6 +62,7 @@ def test_transfer_delivers_the_whole_record_and_completes_when_acknowledged(
     reply = _transfer(zone, AMY.upn, "8012001")
     assert reply.status_code == 201, reply.text
     started = reply.json()
+    conforms(zone, "Transfer", started)
     assert started["status"] == "delivered"
     assert (started["from"], started["to"], started["toParty"]) == (
         "8012000",
@@ -91,6 +92,7 @@ def test_transfer_delivers_the_whole_record_and_completes_when_acknowledged(
     riverside.ack(messages[:-1]).raise_for_status()
     assert riverside.get(f"/transfers/{transfer_id}").json()["status"] == "delivered"
     riverside.ack(messages[-1:]).raise_for_status()
+    conforms(zone, "Transfers", riverside.get("/transfers").json())
     for party in ("northgate", "riverside", "northshire"):
         seen = zone.client(party).get(f"/transfers/{transfer_id}").json()
         assert seen["status"] == "complete", party

@@ -7,6 +7,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import requests
+from jsonschema import Draft202012Validator
+
 from sif_core.model import (
     EnrolmentStatus,
     LearnerPersonal,
@@ -155,3 +158,10 @@ def enrolled(
 def operations(entries: list[dict[str, Any]]) -> list[str]:
     """The operations of audit entries, in order."""
     return [entry["operation"] for entry in entries]
+
+
+def conforms(zone: WorkflowZone, schema: str, document: Any) -> None:
+    """Check a reply against the schema the zone's /openapi.json gives for it."""
+    described = requests.get(zone.url + "/openapi.json", timeout=10).json()
+    wanted = {"$ref": f"#/components/schemas/{schema}", "components": described["components"]}
+    Draft202012Validator(wanted).validate(document)
