@@ -70,6 +70,8 @@ class _Timing(_Table):
     lease_wait_seconds: float = Field(default=150.0, gt=0, le=3600)
     #: The longest the kit waits for an event to reach a queue.
     delivery_wait_seconds: float = Field(default=10.0, gt=0, le=600)
+    #: How long the kit waits, once the events it expects have come, for any duplicates.
+    settle_seconds: float = Field(default=0.5, ge=0, le=60)
     #: Seconds of every HTTP request before the zone counts as unreachable.
     request_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
 
@@ -117,19 +119,36 @@ zone = "{zone}"
 la = "{la}"
 
 [timing]
-lease_wait_seconds = 150
-delivery_wait_seconds = 10
+lease_wait_seconds = {lease_wait:g}
+delivery_wait_seconds = {delivery_wait:g}
+settle_seconds = {settle:g}
 
 [parties]
 """
 
 
-def create_kit_config(path: Path, *, zone: str, la: str = "999") -> KitConfig:
+def create_kit_config(
+    path: Path,
+    *,
+    zone: str,
+    la: str = "999",
+    lease_wait: float = 150,
+    delivery_wait: float = 10,
+    settle: float = 0.5,
+) -> KitConfig:
     """Write a new kit configuration with fresh tokens at ``path`` (mode 0600) and return it.
 
-    Refuses (``FileExistsError``) to replace an existing file: its tokens may be in use.
+    ``lease_wait``, ``delivery_wait`` and ``settle`` are the ``[timing]`` settings, in
+    seconds. Refuses (``FileExistsError``) to replace an existing file: its tokens may be in use.
     """
-    text = _CONFIG.format(zone=zone, la=la, name=path.name)
+    text = _CONFIG.format(
+        zone=zone,
+        la=la,
+        name=path.name,
+        lease_wait=lease_wait,
+        delivery_wait=delivery_wait,
+        settle=settle,
+    )
     for role in PARTY_ROLES:
         party_id = "sif-kit-" + role.replace("_", "-")
         token = f"{party_id}.{secrets.token_urlsafe(32)}"

@@ -172,11 +172,9 @@ class ZoneSession:
         roles: Iterable[str],
         ref_ids: set[str],
         done: Callable[[Collected], bool],
-        *,
-        settle: float = 0.5,
     ) -> Collected:
         """Lease (and acknowledge) the queues of ``roles`` until ``done`` says so or the
-        delivery wait is over, then once more after ``settle`` seconds to catch late duplicates.
+        delivery wait is over, then once more after the settle time to catch late duplicates.
         Returns, by role, the events about ``ref_ids`` in the order they were leased."""
         roles = list(roles)
         got: Collected = {role: [] for role in roles}
@@ -186,7 +184,7 @@ class ZoneSession:
             if done(got) or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        time.sleep(settle)
+        time.sleep(self.config.timing.settle_seconds)
         self._lease_round(roles, ref_ids, got)
         return got
 
