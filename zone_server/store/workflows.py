@@ -219,9 +219,14 @@ class WorkflowTransaction(Protocol):
     # -- dual registration -----------------------------------------------------------------
 
     def dual_registrations(
-        self, zone: str, *, learner_ref: str | None = None, active_only: bool = True
+        self,
+        zone: str,
+        *,
+        learner_ref: str | None = None,
+        school: str | None = None,
+        active_only: bool = True,
     ) -> list[DualRegistration]:
-        """Links of ``zone`` (only those of ``learner_ref``, when given)."""
+        """Links of ``zone`` (only those of ``learner_ref``, or of ``school``, when given)."""
 
     def add_dual_registration(
         self, zone: str, upn: str, first: tuple[str, str], second: tuple[str, str]

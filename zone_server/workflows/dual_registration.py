@@ -66,6 +66,15 @@ class _Sync:
         self.today = dt.date.today()
         self.now = time.time()
         self.recipients: set[str] = set()
+        self._has_links: bool | None = None
+
+    def _school_has_links(self) -> bool:
+        # Finding a contact's learners reads every LearnerContact of the zone: skip it for the
+        # (usual) school with no dual-registered pupil.
+        if self._has_links is None:
+            school = self.party.claim_key
+            self._has_links = bool(school and self.tx.dual_registrations(self.zone, school=school))
+        return self._has_links
 
     # -- links -----------------------------------------------------------------------------
 
@@ -162,7 +171,7 @@ class _Sync:
                 self._pass_on(link, event, previous, target, other_school)
 
     def contact(self, event: StoredEvent, previous: Content) -> None:
-        if event.content is None:
+        if event.content is None or not self._school_has_links():
             return
         for learner_contact in self.tx.learner_contacts_of(self.zone, event.ref_id):
             learner_ref = (learner_contact.content or {}).get("LearnerPersonalRefId")
