@@ -57,8 +57,10 @@ def _finish(console: Console, report: Report, out: Path, stem: str) -> None:
 
     paths = write_reports(report, out, stem)
     counts = ", ".join(f"{n} {o.value}" for o, n in report.counts().items() if n)
-    verdict = "[bold green]CONFORMANT[/]" if report.conformant else "[bold red]NOT CONFORMANT[/]"
-    console.print(f"\n{verdict}: {report.target.name} {report.target.version} ({counts})")
+    style = "bold green" if report.conformant else "bold red" if report.complete else "bold"
+    console.print(
+        f"\n[{style}]{report.verdict}[/]: {report.target.name} {report.target.version} ({counts})"
+    )
     console.print(f"reports: {paths['html']}, {paths['json']}, {paths['junit']}")
     if report.of(Outcome.FAILED):
         raise SystemExit(1)

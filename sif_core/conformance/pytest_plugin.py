@@ -162,6 +162,7 @@ def _start(config: pytest.Config) -> tuple[_Run, list[Check[Any]]] | None:
             )
             target, claims = adapter_target(session)
             report = Report(ADAPTER_SUITE, SUITE_VERSION, target, claims, now)
+            report.suite_size = len(ADAPTER_CHECKS)
             run = _Run(session, report, f"adapter-{adapter}", closing)
             return run, list(ADAPTER_CHECKS)
         if zone is not None:
@@ -224,8 +225,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     terminalreporter.section("sif conformance")
     for result in report.of(Outcome.WARNING):
         terminalreporter.write_line(f"WARNING {result.check}: {result.message}")
-    verdict = "CONFORMANT" if report.conformant else "NOT CONFORMANT"
     counts = ", ".join(f"{n} {o.value}" for o, n in report.counts().items() if n)
     terminalreporter.write_line(
-        f"{verdict}: {report.target.name} {report.target.version} ({counts})"
+        f"{report.verdict}: {report.target.name} {report.target.version} ({counts})"
     )

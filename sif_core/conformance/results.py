@@ -73,6 +73,8 @@ class Report:
     started: dt.datetime
     results: list[CheckResult] = field(default_factory=list)
     finished: dt.datetime | None = None
+    #: How many checks the whole suite has; a run of fewer is partial and never conformant.
+    suite_size: int = 0
 
     def counts(self) -> dict[Outcome, int]:
         """How many results of each outcome (every outcome present, zero included)."""
@@ -80,10 +82,25 @@ class Report:
         return {outcome: found.get(outcome, 0) for outcome in Outcome}
 
     @property
+    def complete(self) -> bool:
+        """True when every check of the suite ran (not only those selected)."""
+        return len({result.check for result in self.results}) >= self.suite_size
+
+    @property
     def conformant(self) -> bool:
-        """True when at least one check passed and none FAILED or hit an ERROR."""
+        """True when the whole suite ran, a check passed and none FAILED or hit an ERROR."""
         counts = self.counts()
-        return counts[Outcome.PASSED] > 0 and not counts[Outcome.FAILED] + counts[Outcome.ERROR]
+        clean = not counts[Outcome.FAILED] + counts[Outcome.ERROR]
+        return self.complete and clean and counts[Outcome.PASSED] > 0
+
+    @property
+    def verdict(self) -> str:
+        """``CONFORMANT``, ``NOT CONFORMANT``, or ``PARTIAL RUN`` when only some checks ran."""
+        if self.conformant:
+            return "CONFORMANT"
+        if self.of(Outcome.FAILED) or self.of(Outcome.ERROR) or self.complete:
+            return "NOT CONFORMANT"
+        return f"PARTIAL RUN ({len(self.results)} of {self.suite_size} checks)"
 
     def failed_clauses(self) -> list[str]:
         """The clauses with a FAILED result, in suite order, each once."""
@@ -117,6 +134,8 @@ class Report:
             "finishedAt": finished.isoformat(timespec="seconds"),
             "durationSeconds": round((finished - self.started).total_seconds(), 3),
             "conformant": self.conformant,
+            "complete": self.complete,
+            "verdict": self.verdict,
             "summary": {outcome.value: count for outcome, count in self.counts().items()},
             "checks": [result.as_json() for result in self.results],
         }

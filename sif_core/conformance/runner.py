@@ -165,6 +165,7 @@ def run_adapter_conformance(
     ) as session:
         target, claims = adapter_target(session)
         report = Report(ADAPTER_SUITE, SUITE_VERSION, target, claims, started)
+        report.suite_size = len(ADAPTER_CHECKS)
         return run_suite(checks, session, report, progress)
 
 
@@ -177,7 +178,9 @@ def zone_report(url: str, config: KitConfig, statement: ZoneStatement) -> Report
         {"url": url, "zone": config.zone},
     )
     claims: dict[str, object] = {"workflows": list(statement.claims.workflows)}
-    return Report(ZONE_SUITE, SUITE_VERSION, target, claims, dt.datetime.now(dt.UTC))
+    report = Report(ZONE_SUITE, SUITE_VERSION, target, claims, dt.datetime.now(dt.UTC))
+    report.suite_size = len(ZONE_CHECKS)
+    return report
 
 
 def run_zone_conformance(

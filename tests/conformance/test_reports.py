@@ -32,7 +32,18 @@ def a_report() -> Report:
             CheckResult(check, check.partition(".")[0], "a title", outcome, message, details, 0.25)
         )
     report.finished = report.started + dt.timedelta(seconds=3)
+    report.suite_size = len(report.results)
     return report
+
+
+def test_a_run_of_some_checks_is_partial_and_never_conformant() -> None:
+    report = a_report()
+    report.results = [r for r in report.results if r.outcome is Outcome.PASSED]
+    report.suite_size = 17
+    assert report.verdict == "PARTIAL RUN (1 of 17 checks)"
+    assert not report.conformant
+    assert "PARTIAL RUN (1 of 17 checks)" in html_report(report)
+    assert not report.as_json()["complete"]
 
 
 def test_junit_counts_failures_errors_and_skips_apart_and_names_each_check() -> None:
