@@ -204,7 +204,8 @@ def main(
     check_floors: bool, only: tuple[str, ...], quick: bool, floors_path: Path, package: str
 ) -> None:
     """Run the benchmarks and print each figure beside its anchor, measured in the same run."""
-    console = Console()
+    # Tables need room: when printing to a file or pipe, do not wrap at 80 columns.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     floors = load_floors(floors_path)
     found = importlib.import_module(package)
     names = discover(found)
