@@ -188,3 +188,12 @@ def test_a_transfer_to_another_la_is_seen_by_both_las(zone: WorkflowZone) -> Non
     for party in ("northshire", "eastshire", "dfe"):
         assert zone.client(party).get(f"/transfers/{transfer_id}").status_code == 200, party
     assert zone.client("riverside").get(f"/transfers/{transfer_id}").status_code == 404
+
+
+def test_the_server_log_names_no_pupil(zone: WorkflowZone) -> None:
+    zone.client("northshire").get("/lost-pupils", upn=CAL.upn, surname="Carter")
+    _transfer(zone, DEV.upn, "8019999")
+    log = zone.log.read_text()
+    assert "POST /api/zones/north/transfers 422" in log
+    personal = [AMY.upn, CAL.upn, DEV.upn, "Ashby", "Carter", "Dawson", AMY.ref_id]
+    assert [value for value in personal if value and value in log] == []
