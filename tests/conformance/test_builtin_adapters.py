@@ -32,6 +32,11 @@ def installed() -> PluginHost:
     return host
 
 
+def test_every_built_in_adapter_has_samples_here(installed: PluginHost) -> None:
+    built_in = {n for n, spec in installed.adapters().items() if spec.distribution == "sifbridge"}
+    assert built_in == set(SAMPLE_NAMES)
+
+
 @pytest.mark.parametrize("name", sorted(SAMPLE_NAMES))
 def test_the_built_in_adapter_conforms(name: str, installed: PluginHost, tmp_path: Path) -> None:
     samples = write_samples(installed.adapter(name), tmp_path / "samples")

@@ -114,3 +114,16 @@ def test_a_zone_run_needs_the_url_and_the_config(tmp_path: Path) -> None:
     done = sif("conformance", "zone", "http://127.0.0.1:9")
     assert done.exit_code == 2
     assert "give the zone's URL and --config FILE" in done.output
+
+
+def test_a_kit_config_with_mistakes_is_refused_naming_each_line(tmp_path: Path) -> None:
+    config = tmp_path / "kit.toml"
+    config.write_text(
+        'zone = "North Zone"\n[parties]\nschool = { id = "a", token = "short" }\n',
+        encoding="utf-8",
+    )
+    done = sif("conformance", "zone", "http://127.0.0.1:9", "--config", config)
+    assert done.exit_code == 2, done.output
+    assert "line 1: zone: String should match pattern" in done.output
+    assert "line 3: parties.school.token: String should have at least 16 characters" in done.output
+    assert "line 2: parties.reader: Field required" in done.output
