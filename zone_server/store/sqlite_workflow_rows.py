@@ -1,0 +1,217 @@
+"""The SQLite workflow tables, and conversions between their rows and the workflow records."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from typing import Any, Final
+
+from zone_server.store.workflows import (
+    CensusReturn,
+    DualConflict,
+    DualRegistration,
+    SnapshotObject,
+    Transfer,
+)
+
+__all__ = [
+    "CENSUS_COLUMNS",
+    "CONFLICT_COLUMNS",
+    "DUAL_COLUMNS",
+    "REVIEW_COLUMNS",
+    "TRANSFER_COLUMNS",
+    "WORKFLOW_SCHEMA",
+    "census_row",
+    "conflict_row",
+    "dual_row",
+    "new_id",
+    "read_objects",
+    "to_json",
+    "transfer_row",
+    "write_objects",
+]
+
+WORKFLOW_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS transfers (
+    transfer_id TEXT PRIMARY KEY,
+    zone TEXT NOT NULL,
+    upn TEXT NOT NULL,
+    learner_ref TEXT NOT NULL,
+    source_party TEXT NOT NULL,
+    source_school TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    destination_party TEXT,
+    status TEXT NOT NULL,
+    object_count INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    delivered_at REAL,
+    completed_at REAL,
+    claimed_by TEXT
+);
+CREATE INDEX IF NOT EXISTS transfers_upn ON transfers (zone, upn);
+CREATE TABLE IF NOT EXISTS transfer_objects (
+    transfer_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    object_type TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (transfer_id, position)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS transfer_messages (
+    message_id INTEGER PRIMARY KEY,
+    transfer_id TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transfer_messages_transfer ON transfer_messages (transfer_id);
+CREATE TABLE IF NOT EXISTS dual_registrations (
+    link_id TEXT PRIMARY KEY,
+    zone TEXT NOT NULL,
+    upn TEXT NOT NULL,
+    first_learner TEXT NOT NULL,
+    first_school TEXT NOT NULL,
+    second_learner TEXT NOT NULL,
+    second_school TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    ended_at REAL,
+    end_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS dual_first ON dual_registrations (zone, first_learner);
+CREATE INDEX IF NOT EXISTS dual_second ON dual_registrations (zone, second_learner);
+CREATE TABLE IF NOT EXISTS dual_field_changes (
+    link_id TEXT NOT NULL,
+    learner_ref TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    before TEXT NOT NULL,
+    synced INTEGER NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (link_id, learner_ref, field)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dual_conflicts (
+    conflict_id TEXT PRIMARY KEY,
+    zone TEXT NOT NULL,
+    link_id TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    field TEXT NOT NULL,
+    earlier TEXT NOT NULL,
+    later TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    resolved_by TEXT,
+    resolved_at REAL
+);
+CREATE TABLE IF NOT EXISTS uln_reviews (
+    review_id TEXT PRIMARY KEY,
+    zone TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    school TEXT NOT NULL,
+    learner_ref TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    code TEXT,
+    message TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS census_returns (
+    return_id TEXT PRIMARY KEY,
+    zone TEXT NOT NULL,
+    school TEXT NOT NULL,
+    school_party TEXT NOT NULL,
+    collection TEXT NOT NULL,
+    reference_date TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    prepared_by TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    content_hash TEXT NOT NULL,
+    object_count INTEGER NOT NULL,
+    approved_by TEXT,
+    approved_at REAL,
+    counts TEXT,
+    UNIQUE (zone, school, collection, version)
+);
+CREATE TABLE IF NOT EXISTS census_objects (
+    return_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    object_type TEXT NOT NULL,
+    ref_id TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (return_id, position)
+) WITHOUT ROWID;
+"""
+
+TRANSFER_COLUMNS: Final = (
+    "transfer_id, zone, upn, learner_ref, source_party, source_school, destination, "
+    "destination_party, status, object_count, created_at, delivered_at, completed_at, claimed_by"
+)
+DUAL_COLUMNS: Final = (
+    "link_id, zone, upn, first_learner, first_school, second_learner, second_school, active, "
+    "created_at, ended_at, end_reason"
+)
+CONFLICT_COLUMNS: Final = (
+    "conflict_id, zone, link_id, object_type, field, earlier, later, status, created_at, "
+    "resolved_by, resolved_at"
+)
+REVIEW_COLUMNS: Final = (
+    "review_id, zone, request_id, school, learner_ref, outcome, code, message, created_at"
+)
+CENSUS_COLUMNS: Final = (
+    "return_id, zone, school, school_party, collection, reference_date, version, status, "
+    "prepared_by, created_at, content_hash, object_count, approved_by, approved_at, counts"
+)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def new_id() -> str:
+    return secrets.token_hex(16).upper()
+
+
+def transfer_row(row: Sequence[Any]) -> Transfer:
+    return Transfer(*row)
+
+
+def dual_row(row: Sequence[Any]) -> DualRegistration:
+    values = list(row)
+    values[7] = bool(values[7])
+    return DualRegistration(*values)
+
+
+def conflict_row(row: Sequence[Any]) -> DualConflict:
+    values = list(row)
+    values[5] = tuple(json.loads(values[5]))
+    values[6] = tuple(json.loads(values[6]))
+    return DualConflict(*values)
+
+
+def census_row(row: Sequence[Any]) -> CensusReturn:
+    values = list(row)
+    values[14] = None if values[14] is None else json.loads(values[14])
+    return CensusReturn(*values)
+
+
+def write_objects(
+    conn: sqlite3.Connection, table: str, owner: str, objects: Sequence[SnapshotObject]
+) -> None:
+    key = "transfer_id" if table == "transfer_objects" else "return_id"
+    conn.executemany(
+        f"INSERT INTO {table} ({key}, position, object_type, ref_id, content) "  # noqa: S608
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (owner, position, obj.object_type, obj.ref_id, to_json(obj.content))
+            for position, obj in enumerate(objects)
+        ],
+    )
+
+
+def read_objects(conn: sqlite3.Connection, table: str, owner: str) -> list[SnapshotObject]:
+    key = "transfer_id" if table == "transfer_objects" else "return_id"
+    rows = conn.execute(
+        f"SELECT object_type, ref_id, content FROM {table} "  # noqa: S608 - constant names
+        f"WHERE {key} = ? ORDER BY position",
+        (owner,),
+    ).fetchall()
+    return [SnapshotObject(row[0], row[1], json.loads(row[2])) for row in rows]
