@@ -1,16 +1,19 @@
 """Push agent: an export with 1% of pupils changed, against a full re-send of the same export.
 
-Run: ``python -m benchmarks.agent_push [PUPILS]`` (default 20,000 pupils in one school). A real
-zone server (``sif zone serve``, SQLite, with the school and its LA) runs on a free port. The
-school's export is written as SIF XML and pushed once; then 1% of its pupils move house and the
-new export is pushed twice: through the snapshot (only the changes) and, with an empty snapshot,
-as a full re-send. Prints time, events and request bytes of each, and their ratios.
+Run: ``python -m benchmarks --only agent_push`` (``--quick``: 1,000 pupils instead of 20,000),
+or ``python -m benchmarks.agent_push [PUPILS]``.
+
+One school's export (every object type of :class:`~sif_core.testing.Synth`, as SIF XML) is
+pushed once to a real zone (``sif zone serve``, SQLite, with the school and its subscribing LA,
+on a free port). Then 1% of the pupils move house, and the new export is pushed twice in the same
+run: through the snapshot, which sends only the changes, and, with an empty snapshot, as the
+anchor: a full re-send of the same export. Both read and validate the whole export; the figures
+are wall time and request bytes (bodies) sent.
 """
 
 from __future__ import annotations
 
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +24,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks._harness import Row, free_port
 from sif_core.adapter import WriteContext
 from sif_core.agent import PushReport, PushSettings, push
 from sif_core.changes import Snapshot
@@ -73,9 +77,7 @@ token_hash = "{hash_token(TOKENS["la"])}"
 @contextmanager
 def zone_server(folder: Path, laestab: str) -> Iterator[str]:
     """A zone server on a free port; yields its zone URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = _zone_file(folder, laestab)
     with (folder / "zone.log").open("wb") as log:
         process = subprocess.Popen(
@@ -136,31 +138,38 @@ def timed_push(zone_url: str, export: Path, state: Path) -> tuple[PushReport, fl
     return report, time.perf_counter() - started
 
 
-def main(pupils: int = 20_000) -> None:
+def rows(quick: bool = False, pupils: int | None = None) -> list[Row]:
+    """Time, bytes and events of the changes-only push beside the full re-send."""
+    pupils = pupils or (1_000 if quick else 20_000)
     synth = Synth(pupils=pupils, seed=1, schools=1)
     with tempfile.TemporaryDirectory(prefix="bench-agent-push-") as name:
         folder = Path(name)
         before, after, moved = exports(synth, folder)
-        size = after.stat().st_size
-        print(f"export: {pupils:,} pupils, {size / 2**20:.0f} MiB of SIF XML; {moved} moved house")
+        size = after.stat().st_size / 2**20
         with zone_server(folder, synth.schools[0].laestab) as zone_url:
             first, first_time = timed_push(zone_url, before, folder / "diff.sqlite")
-            print(f"first push (all adds): {first.events:,} events in {first_time:.1f} s")
             diff, diff_time = timed_push(zone_url, after, folder / "diff.sqlite")
             full, full_time = timed_push(zone_url, after, folder / "full.sqlite")
-    for label, report, seconds in (
-        ("changes only", diff, diff_time),
-        ("full re-send", full, full_time),
-    ):
-        print(
-            f"{label}: {report.events:,} events, {report.bytes_sent:,} bytes, {seconds:.1f} s "
-            f"({report.batches} batches)"
-        )
-    print(
-        f"  ratio changes/full: time {diff_time / full_time:.3f}, "
-        f"bytes {diff.bytes_sent / full.bytes_sent:.4f}, events {diff.events / full.events:.4f}"
-    )
+    table = f"Push of {pupils:,} pupils ({size:.0f} MiB SIF XML), {moved} moved house (1%)"
+    note = f"first push: {first.events:,} adds in {first_time:.0f} s"
+    return [
+        Row.cost(table, "time", "changes only: time", diff_time, "s",
+                 "full re-send", full_time, note),
+        Row.cost(table, "bytes", "changes only: bytes sent", diff.bytes_sent, "B",
+                 "full re-send", full.bytes_sent),
+        Row.cost(table, "events", "changes only: events", diff.events, "",
+                 "full re-send", full.events),
+    ]  # fmt: skip
+
+
+def main() -> None:
+    """Print the rows (``python -m benchmarks.agent_push [PUPILS]``)."""
+    pupils = int(sys.argv[1]) if len(sys.argv) > 1 else None
+    for row in rows(pupils=pupils):
+        ratio = "-" if row.ratio is None else f"{row.ratio:,.1f}x"
+        print(f"{row.label}: {row.figure:,.1f} {row.unit}; {row.anchor_label}: "
+              f"{row.anchor:,.1f} {row.unit}; ratio {ratio} {row.note}")  # fmt: skip
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    main()
