@@ -1,0 +1,116 @@
+"""The workflow part of the store interface, on the SQLite backend: what a second backend must
+also do (transfers completing on acknowledgement, census versions, dual registration lookups)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from zone_server.store import NewEvent
+from zone_server.store.sqlite import SQLiteStore
+from zone_server.store.workflows import SnapshotObject
+
+OBJECTS = [
+    SnapshotObject("LearnerPersonal", "A" * 32, {"@RefId": "A" * 32}),
+    SnapshotObject("LearnerSchoolEnrolment", "B" * 32, {"@RefId": "B" * 32}),
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SQLiteStore]:
+    opened = SQLiteStore(tmp_path / "zone.db")
+    yield opened
+    opened.close()
+
+
+def _deliver(store: SQLiteStore) -> str:
+    with store.transaction() as tx:
+        transfer = tx.create_transfer(
+            "north", upn="H801200001001", learner_ref="A" * 32, source_party="northgate",
+            source_school="8012000", destination="8012001", objects=OBJECTS,
+        )  # fmt: skip
+        for obj in OBJECTS:
+            event = tx.append_event(
+                "north", "northgate", NewEvent("add", obj.object_type, obj.ref_id, obj.content)
+            )
+            tx.enqueue_transfer_event(transfer.transfer_id, "riverside", event.event_id)
+        tx.mark_transfer_delivered("north", transfer.transfer_id, "riverside", claimed_by=None)
+    return transfer.transfer_id
+
+
+def test_a_transfer_completes_only_when_every_message_is_acknowledged(store: SQLiteStore) -> None:
+    transfer_id = _deliver(store)
+    leased = store.lease(
+        "north", "riverside", limit=10, lease_seconds=60, audited_types=frozenset()
+    )
+    assert len(leased) == 2
+    store.ack("north", "riverside", [leased[0].message_id])
+    with store.transaction() as tx:
+        found = tx.transfer("north", transfer_id)
+        assert found is not None
+        assert found.status == "delivered"
+    store.ack("north", "riverside", [leased[1].message_id])
+    with store.transaction() as tx:
+        done = tx.transfer("north", transfer_id)
+        assert done is not None
+        assert done.status == "complete"
+        assert done.completed_at is not None
+    assert [e.operation for e in store.audit_log("north")] == ["transfer-complete"]
+
+
+def test_a_transfer_keeps_its_record_whatever_happens_later(store: SQLiteStore) -> None:
+    transfer_id = _deliver(store)
+    with store.transaction() as tx:
+        assert tx.transfer_objects("north", transfer_id) == OBJECTS
+        assert tx.transfer_objects("other-zone", transfer_id) == []
+        assert [t.transfer_id for t in tx.transfers("north", upn="H801200001001")] == [transfer_id]
+        assert tx.transfers("north", status="lost") == []
+
+
+def test_census_versions_count_up_and_supersede(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        first = tx.add_census_return(
+            "north", school="8012000", school_party="northgate", collection="Spring 2025",
+            reference_date="2025-01-16", prepared_by="northgate", content_hash="sha256:1",
+            objects=OBJECTS,
+        )  # fmt: skip
+        approved = tx.approve_census_return("north", first.return_id, by="northgate", counts={})
+        second = tx.add_census_return(
+            "north", school="8012000", school_party="northgate", collection="Spring 2025",
+            reference_date="2025-01-16", prepared_by="northshire", content_hash="sha256:2",
+            objects=OBJECTS[:1],
+        )  # fmt: skip
+        third = tx.add_census_return(
+            "north", school="8012000", school_party="northgate", collection="Spring 2025",
+            reference_date="2025-01-16", prepared_by="northgate", content_hash="sha256:3",
+            objects=[],
+        )  # fmt: skip
+        versions = tx.census_returns("north", collection="Spring 2025")
+        assert approved.status == "approved"
+        assert (second.version, third.version) == (2, 3)
+        assert [(v.version, v.status) for v in versions] == [
+            (1, "approved"),
+            (2, "superseded"),
+            (3, "draft"),
+        ]
+        tx.approve_census_return("north", third.return_id, by="northgate", counts={"pupils": 0})
+        statuses = [v.status for v in tx.census_returns("north", school="8012000")]
+        assert statuses == ["superseded", "superseded", "approved"]
+        assert tx.census_objects("north", second.return_id) == OBJECTS[:1]
+
+
+def test_dual_registrations_are_found_by_learner_and_by_school(store: SQLiteStore) -> None:
+    with store.transaction() as tx:
+        link = tx.add_dual_registration(
+            "north", "H801200001001", ("A" * 32, "8012000"), ("C" * 32, "8012001")
+        )
+        assert link.other("A" * 32) == ("C" * 32, "8012001")
+        assert tx.dual_registrations("north", learner_ref="C" * 32) == [link]
+        assert tx.dual_registrations("north", school="8012001") == [link]
+        assert tx.dual_registrations("north", school="8023000") == []
+        tx.end_dual_registration("north", link.link_id, "the enrolment ended")
+        assert tx.dual_registrations("north", learner_ref="A" * 32) == []
+        [ended] = tx.dual_registrations("north", active_only=False)
+        assert (ended.active, ended.end_reason) == (False, "the enrolment ended")
