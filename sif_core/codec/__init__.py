@@ -10,6 +10,9 @@ Reading refuses entity declarations and external entities
 (:class:`~sif_core.errors.HostileXMLError`) and reports malformed documents with line and column
 (:class:`~sif_core.errors.MalformedDocumentError`); a record that is not a valid object becomes a
 :class:`~sif_core.problems.Problem` and reading carries on.
+
+For adapters of other JSON formats, :func:`iter_json_members` streams any JSON document that is
+one object, item by item through the arrays it is told about.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sif_core.codec.document import (
     read_document,
 )
 from sif_core.codec.goessner import from_goessner, to_goessner
+from sif_core.codec.jsonstream import JSONMember, iter_json_members
 from sif_core.codec.profile import MIXED_ROOT, SIF_NAMESPACE
 from sif_core.codec.schema import SchemaProblem, export_schemas, object_schema, validate_document
 from sif_core.codec.writing import Format, dumps_json, dumps_xml, write_collection
@@ -33,12 +37,14 @@ __all__ = [
     "DocumentResult",
     "Format",
     "InvalidRecordsError",
+    "JSONMember",
     "SchemaProblem",
     "dumps_json",
     "dumps_xml",
     "export_schemas",
     "from_goessner",
     "iter_document",
+    "iter_json_members",
     "loads_json",
     "loads_xml",
     "object_schema",

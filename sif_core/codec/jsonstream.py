@@ -1,23 +1,27 @@
-"""Reading SIF JSON record by record, without holding the whole document.
+"""Reading JSON record by record, without holding the whole document.
 
 The document's frame (the root object, the collection object, the array) is walked character by
 character; each record inside it is decoded on its own with :meth:`json.JSONDecoder.raw_decode`.
 Memory therefore grows with the largest record, not with the number of records. Errors carry
 the line and column of the offending character.
+
+:func:`iter_json_records` reads SIF JSON documents; :func:`iter_json_members` reads any JSON
+document that is one object (an MIS's JSON export, say), streaming the arrays it is told about.
 """
 
 from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from sif_core.codec.profile import MIXED_ROOT, RawRecord, check_root
 from sif_core.errors import MalformedDocumentError
 from sif_core.model import OBJECT_TYPES
 
-__all__ = ["iter_json_records"]
+__all__ = ["JSONMember", "iter_json_members", "iter_json_records"]
 
 CHUNK_CHARS = 1 << 16
 #: A record bigger than this is reported as malformed rather than read on without end.
@@ -31,7 +35,10 @@ _CUT_OFF_MARGIN = 8
 class _Cursor:
     """A position in a JSON text that is read from a stream as needed."""
 
-    def __init__(self, stream: IO[bytes], source: str, chunk_size: int) -> None:
+    def __init__(
+        self, stream: IO[bytes], source: str, chunk_size: int, kind: str = "a SIF JSON document"
+    ) -> None:
+        self._kind = kind
         self._stream = stream
         self._source = source
         self._chunk_size = chunk_size
@@ -52,25 +59,21 @@ class _Cursor:
         try:
             text = self._decoder.decode(raw, final=not raw)
         except UnicodeDecodeError:
-            raise self.error("the file is not UTF-8 text; SIF JSON is always UTF-8") from None
+            raise self.error("the file is not UTF-8 text; JSON is always UTF-8") from None
         self._eof = not raw
-        consumed = self._buffer[: self._pos]
-        self._line, self._column = self._advance(self._line, self._column, consumed)
+        self._line, self._column = self.location()
         self._buffer = self._buffer[self._pos :] + text
         self._pos = 0
         return True
 
-    @staticmethod
-    def _advance(line: int, column: int, text: str) -> tuple[int, int]:
-        newlines = text.count("\n")
-        if newlines:
-            return line + newlines, len(text) - text.rfind("\n")
-        return line, column + len(text)
-
     def location(self, index: int | None = None) -> tuple[int, int]:
         """Line and column (1-based) of ``index`` in the buffer (default: the cursor)."""
         index = self._pos if index is None else index
-        return self._advance(self._line, self._column, self._buffer[:index])
+        # Counted in place: a slice would copy up to two chunks for every record read.
+        newlines = self._buffer.count("\n", 0, index)
+        if newlines:
+            return self._line + newlines, index - self._buffer.rfind("\n", 0, index)
+        return self._line, self._column + index
 
     def error(self, message: str, index: int | None = None) -> MalformedDocumentError:
         line, column = self.location(index)
@@ -91,7 +94,7 @@ class _Cursor:
         found = self.peek()
         if found != char:
             shown = repr(found) if found else "the end of the file"
-            raise self.error(f"not a SIF JSON document: expected {what}, found {shown}")
+            raise self.error(f"not {self._kind}: expected {what}, found {shown}")
         self._pos += 1
 
     def value(self) -> tuple[Any, int]:
@@ -192,3 +195,59 @@ def _collection(cursor: _Cursor, root: str) -> Iterator[RawRecord]:
             continue
         cursor.expect("}", f"',' or '}}' in the {root} collection")
         return
+
+
+@dataclass(frozen=True)
+class JSONMember:
+    """One member of the object a JSON document holds, or one item of a streamed array member.
+
+    ``name`` is the member's name and ``value`` its decoded value (for a streamed array: the
+    item's); ``line`` is the line the value starts on. ``index`` is the item's position in its
+    array, counting from 1, for a streamed array, and ``None`` for a member decoded whole.
+    """
+
+    name: str
+    value: Any
+    line: int
+    index: int | None = None
+
+
+def iter_json_members(
+    stream: IO[bytes],
+    *,
+    source: str,
+    arrays: Collection[str] = (),
+    chunk_size: int = CHUNK_CHARS,
+) -> Iterator[JSONMember]:
+    """Yield the members of the JSON object that is the whole document in ``stream``, in the
+    order they are written, each as soon as it is read.
+
+    A member named in ``arrays`` whose value is an array is not decoded whole: each of its items
+    is yielded on its own (with its ``index``; an empty array yields nothing), so memory grows
+    with the largest item rather than with the document. Any other member is decoded whole. The
+    text is UTF-8, with or without a byte order mark.
+
+    Raises :class:`MalformedDocumentError` naming ``source`` with the line and column for text
+    that is not UTF-8, not JSON or not one object; the members before the fault have been
+    yielded by then.
+    """
+    cursor = _Cursor(stream, source, chunk_size, kind="a JSON object")
+    cursor.expect("{", "'{' at the start of the document")
+    if cursor.peek() == "}":
+        cursor.expect("}", "'}'")
+    else:
+        while True:
+            name = cursor.member_name()
+            if name in arrays and cursor.peek() == "[":
+                for index, (item, line) in enumerate(cursor.array(), start=1):
+                    yield JSONMember(name, item, line, index)
+            else:
+                value, line = cursor.value()
+                yield JSONMember(name, value, line)
+            if cursor.peek() == ",":
+                cursor.expect(",", "','")
+                continue
+            cursor.expect("}", "',' or '}' after a member")
+            break
+    if cursor.peek():
+        raise cursor.error("not a JSON object: there is more text after its end")

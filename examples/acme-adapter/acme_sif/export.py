@@ -1,6 +1,6 @@
 """Reading Acme MIS exports.
 
-An Acme export is one JSON document::
+An Acme export is one JSON document, the header first::
 
     {"acme_mis_export": {"format_version": "3.2", "generated": "...",
                          "school": {"dfe_number": "823/1234", "urn": "123456",
@@ -10,16 +10,20 @@ An Acme export is one JSON document::
 It becomes one SchoolInfo, then a LearnerPersonal and a LearnerSchoolEnrolment per student. A
 student with something wrong yields Problems (naming the student and the SIF field) instead, and
 the others are read as usual. A document that is not a readable Acme export raises AdapterError.
+
+The export is read student by student (sifbridge's ``iter_json_members``), never whole: a
+school's export of any size needs the memory of one student at a time.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sif_core.adapter import AdapterError, Problem, ReadContext, validate_record
+from sif_core.codec import JSONMember, iter_json_members
+from sif_core.errors import MalformedDocumentError
 from sif_core.model import LearnerPersonal, LearnerSchoolEnrolment, SchoolInfo, SIFObject
 
 from acme_sif.codes import (
@@ -36,6 +40,10 @@ from acme_sif.codes import (
 FORMAT = "acme-json"
 OBJECT_TYPES = ("SchoolInfo", "LearnerPersonal", "LearnerSchoolEnrolment")
 HEADER_KEY = "acme_mis_export"
+STUDENTS_KEY = "students"
+#: How much of the export is decoded at a time: a student is about 600 bytes, so a small buffer
+#: holds many of them and the memory a read needs stays the same whatever the school's size.
+CHUNK_BYTES = 16 * 1024
 #: Major format versions this adapter reads.
 SUPPORTED_MAJOR_VERSIONS = ("3",)
 
@@ -48,36 +56,40 @@ def detect(path: Path, head: bytes) -> bool:
 
 def read(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
     """Yield the school, then each student's LearnerPersonal and LearnerSchoolEnrolment."""
-    document = _load(source)
-    school = _school(document[HEADER_KEY], source, context)
-    yield school
-    students = document.get("students", [])
-    if not isinstance(students, list):
-        raise AdapterError(f"{source}: 'students' must be a list of students")
-    for index, student in enumerate(students, start=1):
-        yield from _student(student, index, school, source, context)
-        context.progress(index, len(students))
+    size = source.stat().st_size
+    with source.open("rb") as stream:
+        members = iter_json_members(
+            stream, source=str(source), arrays=(STUDENTS_KEY,), chunk_size=CHUNK_BYTES
+        )
+        try:
+            school = _school(_header(next(members, None), source), source, context)
+            yield school
+            for member in members:
+                if member.name != STUDENTS_KEY:
+                    continue
+                if member.index is None:
+                    raise AdapterError(
+                        f"{source}:{member.line}: {STUDENTS_KEY!r} must be a list of students"
+                    )
+                yield from _student(member.value, member.index, school, source, context)
+                context.progress(stream.tell(), size)
+        except MalformedDocumentError as error:
+            raise AdapterError(f"{error}; export it again from Acme MIS") from error
 
 
-def _load(source: Path) -> dict[str, Any]:
-    try:
-        document = json.loads(source.read_bytes().removeprefix(b"\xef\xbb\xbf"))
-    except json.JSONDecodeError as error:
+def _header(first: JSONMember | None, source: Path) -> dict[str, Any]:
+    if first is None or first.name != HEADER_KEY or not isinstance(first.value, dict):
         raise AdapterError(
-            f"{source}:{error.lineno}:{error.colno}: not valid JSON ({error.msg}); "
-            "export it again from Acme MIS"
-        ) from error
-    except UnicodeDecodeError as error:
-        raise AdapterError(f"{source}: not UTF-8 text; export it again from Acme MIS") from error
-    if not isinstance(document, dict) or not isinstance(document.get(HEADER_KEY), dict):
-        raise AdapterError(f"{source}: not an Acme MIS export (no {HEADER_KEY!r} header)")
-    version = str(document[HEADER_KEY].get("format_version", ""))
+            f"{source}: not an Acme MIS export (it does not start with the {HEADER_KEY!r} header)"
+        )
+    header: dict[str, Any] = first.value
+    version = str(header.get("format_version", ""))
     if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
         raise AdapterError(
             f"{source}: Acme export format {version or '(none)'} is not supported; this adapter "
             f"reads formats {', '.join(v + '.x' for v in SUPPORTED_MAJOR_VERSIONS)}"
         )
-    return document
+    return header
 
 
 def _school(header: dict[str, Any], source: Path, context: ReadContext) -> SchoolInfo:

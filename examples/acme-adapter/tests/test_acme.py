@@ -99,6 +99,42 @@ def test_file_that_is_not_valid_json_names_line_and_column(
         read_all(acme, broken)
 
 
+def test_export_is_read_student_by_student_so_a_cut_off_file_yields_what_came_before(
+    acme: AdapterSpec, tmp_path: Path
+) -> None:
+    whole = SAMPLE.read_text(encoding="utf-8")
+    cut = tmp_path / "acme-export.json"
+    cut.write_text(whole[: whole.index('"student_id": "S00019"')], encoding="utf-8")
+    read = acme.read(cut, ReadContext(source_system="acme"))
+    got = [type(next(read)) for _ in range(5)]
+    assert got == [SchoolInfo] + [LearnerPersonal, LearnerSchoolEnrolment] * 2
+    with pytest.raises(AdapterError, match=r"acme-export.json:\d+:\d+: .*export it again"):
+        next(read)
+
+
+def test_export_without_its_header_first_is_not_taken_for_an_acme_export(
+    acme: AdapterSpec, tmp_path: Path
+) -> None:
+    document = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    header = document.pop("acme_mis_export")
+    students_first = tmp_path / "acme-export.json"
+    students_first.write_text(json.dumps({**document, "acme_mis_export": header}), "utf-8")
+    with pytest.raises(AdapterError, match=r"does not start with the 'acme_mis_export' header"):
+        read_all(acme, students_first)
+
+
+def test_students_that_are_not_a_list_are_refused_naming_the_line(
+    acme: AdapterSpec, tmp_path: Path
+) -> None:
+    def one_student(document: dict[str, object]) -> None:
+        students = document["students"]
+        assert isinstance(students, list)
+        document["students"] = students[0]
+
+    with pytest.raises(AdapterError, match=r"acme-export.json:1: 'students' must be a list"):
+        read_all(acme, edited(tmp_path, one_student))
+
+
 def test_unsupported_format_version_says_which_are_supported(
     acme: AdapterSpec, tmp_path: Path
 ) -> None:
