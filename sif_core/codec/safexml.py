@@ -217,6 +217,8 @@ def iter_elements(
                 _feed(builder, chunk)
             if root is None:
                 root = _first_element(builder.read_events())
+                if root is not None:
+                    _stop_events(builder)
             _discard_events(builder)
         except ElementTree.ParseError as error:
             raise _malformed(error, source) from None
@@ -247,6 +249,15 @@ def _feed(builder: ElementTree.XMLPullParser[ElementTree.Element], chunk: bytes)
     finally:
         if collecting:
             gc.enable()
+
+
+def _stop_events(builder: ElementTree.XMLPullParser[ElementTree.Element]) -> None:
+    """Ask the parser for no more events once it has given the root's: it would queue one for
+    every element. Private API, so only when it is there; errors are queued all the same."""
+    setevents = getattr(getattr(builder, "_parser", None), "_setevents", None)
+    queue = getattr(builder, "_events_queue", None)
+    if callable(setevents) and isinstance(queue, deque):
+        setevents(queue, ())
 
 
 def _discard_events(builder: ElementTree.XMLPullParser[ElementTree.Element]) -> None:
@@ -332,10 +343,11 @@ def _complete_children(
             if ready > 0:
                 items = child[:ready]
                 del child[:ready]
+                items.reverse()
                 path = (root.tag, child.tag)
-                for item in items:
-                    yield path, item
-                del items
+                # Popped, not iterated: each element is freed as soon as its consumer is done.
+                while items:
+                    yield path, items.pop()
         elif complete:
             del root[0]
             yield (root.tag,), child
