@@ -15,7 +15,7 @@ from adapters.ctf.header import CTFHeader, Destination, DestinationKind, SourceS
 from adapters.ctf.naming import CTFName
 from adapters.ctf.reader import read
 from adapters.ctf.versions import DEFAULT_VERSION, SUPPORTED_VERSIONS
-from adapters.ctf.writer import OPTIONS, write, write_ctf
+from adapters.ctf.writer import FORMATS, OPTIONS, write, write_ctf
 from sif_core import __version__
 from sif_core.adapter import AdapterSpec
 from sif_core.hookspecs import hookimpl
@@ -23,6 +23,7 @@ from sif_core.hookspecs import hookimpl
 __all__ = [
     "ADAPTER",
     "DEFAULT_VERSION",
+    "FORMATS",
     "OPTIONS",
     "SUPPORTED_VERSIONS",
     "CTFHeader",
@@ -55,7 +56,7 @@ ADAPTER = AdapterSpec(
     supplier="sifbridge",
     version=__version__,
     description="DfE Common Transfer File (CTF 20 to 25): pupils moving between schools",
-    formats=("CTF",),
+    formats=FORMATS,
     reads=_OBJECT_TYPES,
     read=read,
     detect=detect,

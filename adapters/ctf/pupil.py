@@ -264,11 +264,9 @@ class PupilReader:
         return build(
             LearnerPersonal,
             data,
-            optional=partial(_learner_optional, kinds),
-            where=partial(_learner_path, kinds, sex_path),
-            record=scope.record,
-            source=scope.source,
-            problems=scope.problems,
+            partial(_learner_optional, kinds),
+            partial(_learner_path, kinds, sex_path),
+            scope,
         )
 
 
@@ -374,11 +372,9 @@ def _read_contacts(scope: PupilScope, element: Element | None, learner: LearnerP
                 "phone_numbers": read_phones(contact_element.find("Phones")),
                 "email": values.get("Email"),
             },
-            optional=_contact_optional,
-            where=where,
-            record=scope.record,
-            source=scope.source,
-            problems=scope.problems,
+            _contact_optional,
+            where,
+            scope,
         )
         link = build(
             LearnerContact,
@@ -390,11 +386,9 @@ def _read_contacts(scope: PupilScope, element: Element | None, learner: LearnerP
                 "parental_responsibility": truth(values.get("Responsibility")),
                 "contact_priority": order,
             },
-            optional=_never_optional,
-            where=where,
-            record=scope.record,
-            source=scope.source,
-            problems=scope.problems,
+            _never_optional,
+            where,
+            scope,
         )
         if contact is not None and link is not None:
             scope.objects += (contact, link)

@@ -39,7 +39,7 @@ def unique_key(seen: dict[str, int], key: str) -> str:
     return key if count == 1 else f"{key}#{count}"
 
 
-@dataclass
+@dataclass(slots=True)
 class PupilScope:
     """What the readers of one pupil's sections share: who, where in the file, what was found."""
 

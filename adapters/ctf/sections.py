@@ -129,11 +129,9 @@ def _read_school_history(
                 "exit_date": entry.get("LeavingDate"),
                 "nc_year": year if is_current else None,
             },
-            optional=_history_optional,
-            where=partial(_history_path, position),
-            record=scope.record,
-            source=scope.source,
-            problems=scope.problems,
+            _history_optional,
+            partial(_history_path, position),
+            scope,
         )
         if enrolment is not None:
             scope.objects.append(enrolment)
@@ -177,11 +175,9 @@ def _read_attendance(scope: PupilScope, element: Element | None) -> None:
                 "sessions_authorised_absence": values.get("SessionsAuthorised"),
                 "sessions_unauthorised_absence": values.get("SessionsUnauthorised"),
             },
-            optional=_attendance_optional,
-            where=partial(_attendance_path, position),
-            record=scope.record,
-            source=scope.source,
-            problems=scope.problems,
+            _attendance_optional,
+            partial(_attendance_path, position),
+            scope,
         )
         if summary is not None:
             scope.objects.append(summary)
@@ -220,11 +216,9 @@ def _read_sen(scope: PupilScope, element: Element | None) -> None:
             "learner_personal_ref_id": scope.learner_ref,
             "instances": instances,
         },
-        optional=_instances_optional,
-        where=partial(ctf_path, spec=_SEN_PATHS),
-        record=scope.record,
-        source=scope.source,
-        problems=scope.problems,
+        _instances_optional,
+        partial(ctf_path, spec=_SEN_PATHS),
+        scope,
     )
     if history is not None:
         scope.objects.append(history)
@@ -250,11 +244,9 @@ def _read_fsm(scope: PupilScope, element: Element | None) -> None:
             "learner_personal_ref_id": scope.learner_ref,
             "instances": instances,
         },
-        optional=_instances_optional,
-        where=partial(ctf_path, spec=_FSM_PATHS),
-        record=scope.record,
-        source=scope.source,
-        problems=scope.problems,
+        _instances_optional,
+        partial(ctf_path, spec=_FSM_PATHS),
+        scope,
     )
     if history is not None:
         scope.objects.append(history)
@@ -292,11 +284,9 @@ def _read_assessments(scope: PupilScope, element: Element | None) -> None:
                     "result_qualifier": get("ResultQualifier"),
                     "result": get("Result"),
                 },
-                optional=_never_optional,
-                where=partial(_result_path, stage_position, position),
-                record=scope.record,
-                source=scope.source,
-                problems=scope.problems,
+                _never_optional,
+                partial(_result_path, stage_position, position),
+                scope,
             )
             if result is not None:
                 scope.objects.append(result)

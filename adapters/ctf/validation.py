@@ -10,14 +10,14 @@ warning and the object kept; anything else wrong rejects the object with an erro
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from pydantic import ValidationError
 
 from sif_core.model import SIFObject
 from sif_core.problems import Problem, Severity
 
-__all__ = ["Loc", "PathSpec", "build", "ctf_path"]
+__all__ = ["Loc", "PathSpec", "Report", "build", "ctf_path"]
 
 M = TypeVar("M", bound=SIFObject)
 
@@ -25,6 +25,15 @@ M = TypeVar("M", bound=SIFObject)
 Loc = tuple[int | str, ...]
 #: How SIF field names map to CTF element paths: a path, or a path and the spec of its parts.
 PathSpec = Mapping[str, "str | tuple[str, PathSpec]"]
+
+
+class Report(Protocol):
+    """Where a pupil's Problems go: the pupil as a person can find it, the file, the list."""
+
+    record: str
+    source: str
+    problems: list[Problem]
+
 
 #: How many times optional parts are dropped and the object validated again.
 _ATTEMPTS = 4
@@ -62,18 +71,16 @@ def ctf_path(loc: Loc, spec: PathSpec, prefix: str = "") -> str:
 def build(
     model: type[M],
     data: dict[str, Any],
-    *,
     optional: Callable[[Loc], bool],
     where: Callable[[Loc], str],
-    record: str,
-    source: str,
-    problems: list[Problem],
+    report: Report,
 ) -> M | None:
     """Validate ``data`` as ``model``, leaving out failed optional parts.
 
     ``optional(loc)`` says whether the part at ``loc`` (its first one or two entries) may be left
-    out; ``where(loc)`` names the CTF element for a location. Problems are appended to
-    ``problems``. Returns the object, or ``None`` when it is rejected.
+    out; ``where(loc)`` names the CTF element for a location. Problems name ``report.record`` in
+    ``report.source`` and are appended to ``report.problems``. Returns the object, or ``None``
+    when it is rejected.
     """
     validator = model.__pydantic_validator__
     try:
@@ -85,12 +92,19 @@ def build(
     for attempt in range(1, _ATTEMPTS + 1):
         located = [(_original(detail["loc"], positions), detail["msg"]) for detail in details]
         if attempt == _ATTEMPTS or any(not loc or not optional(loc) for loc, _ in located):
-            problems.extend(
-                Problem(source, record, where(loc), _message(text)) for loc, text in located
+            report.problems.extend(
+                Problem(report.source, report.record, where(loc), _message(text))
+                for loc, text in located
             )
             return None
-        problems.extend(
-            Problem(source, record, where(loc), f"left out: {_message(text)}", Severity.WARNING)
+        report.problems.extend(
+            Problem(
+                report.source,
+                report.record,
+                where(loc),
+                f"left out: {_message(text)}",
+                Severity.WARNING,
+            )
             for loc, text in located
         )
         _drop(data, [detail["loc"] for detail in details], positions)

@@ -4,6 +4,9 @@ Write options (``WriteContext.options``; ``sif convert --option name=value``):
 
 ``version``
     ``20.0`` to ``25.0`` (``25`` will do); the newest, 25.0, unless given.
+``format``
+    ``CTF`` or one version by name, ``ctf-20`` to ``ctf-25`` (what ``sif synth --format`` passes);
+    ``version``, when given too, wins.
 ``qualifier``
     ``full`` (the default) or ``partial``; a partial CTF needs ``sections``.
 ``sections``
@@ -44,19 +47,29 @@ from adapters.ctf.header import (
 )
 from adapters.ctf.naming import CTFName, next_free_name
 from adapters.ctf.pupil_xml import ALL_SECTIONS, PupilWriter
-from adapters.ctf.versions import DEFAULT_VERSION, normalise_version, sex_element
+from adapters.ctf.versions import (
+    DEFAULT_VERSION,
+    SUPPORTED_VERSIONS,
+    is_supported,
+    normalise_version,
+    sex_element,
+)
 from sif_core.adapter import ProgressCallback, WriteContext
 from sif_core.errors import AdapterError
 from sif_core.model import SchoolInfo, SIFObject
 
-__all__ = ["OPTIONS", "write", "write_ctf"]
+__all__ = ["FORMATS", "OPTIONS", "write", "write_ctf"]
+
+#: The formats this adapter writes: ``CTF`` (the newest version) and each version by name, so
+#: that ``sif synth --format ctf-21`` writes CTF 21.
+FORMATS = ("CTF", *(f"ctf-{version.split('.')[0]}" for version in SUPPORTED_VERSIONS))
 
 #: Every write option this adapter understands.
 OPTIONS = frozenset(
     {
         "version", "qualifier", "sections", "dest_la", "dest_estab", "dest_urn", "source_la",
         "source_estab", "supplier", "date_time", "academic_year", "data_qualifier",
-        "data_descriptor", "sequence",
+        "data_descriptor", "sequence", "format",
     }
 )  # fmt: skip
 _DATE_TIME = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$")
@@ -166,7 +179,7 @@ def _settings(options: Mapping[str, str]) -> _Settings:
             f"{', '.join(sorted(OPTIONS))}"
         )
     try:
-        version = normalise_version(options.get("version", DEFAULT_VERSION))
+        version = normalise_version(options.get("version") or _format_version(options))
     except ValueError as error:
         raise AdapterError(str(error)) from None
     qualifier = options.get("qualifier", "full").strip().lower()
@@ -219,6 +232,16 @@ def _settings(options: Mapping[str, str]) -> _Settings:
         data_descriptor=options.get("data_descriptor"),
         sequence=int(sequence) if sequence is not None else None,
     )
+
+
+def _format_version(options: Mapping[str, str]) -> str:
+    """The version a ``format`` option names (``ctf-21`` is CTF 21; ``CTF`` the newest)."""
+    name = options.get("format", "CTF").strip().lower()
+    if name == "ctf":
+        return DEFAULT_VERSION
+    if name.startswith("ctf-") and is_supported(name[4:]):
+        return name[4:]
+    raise AdapterError(f"format {name!r} is not one of {', '.join(FORMATS)}")
 
 
 def _header(

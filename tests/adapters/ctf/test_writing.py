@@ -63,6 +63,16 @@ def test_every_version_is_written_with_its_own_sex_element(
     assert (len(sex), len(gender)) == ((2, 0) if expected_sex else (0, 2))
 
 
+def test_a_format_names_its_version_and_an_explicit_version_wins(
+    tmp_path: Path, full_objects: list[SIFObject]
+) -> None:
+    older = parsed(write_ctf(full_objects, tmp_path, {**WHEN, "format": "ctf-20"}))
+    assert older.findtext("Header/CTFversion") == "20.0"
+    assert older.find("CTFpupilData/Pupil/Gender") is not None
+    both = parsed(write_ctf(full_objects, tmp_path, {**WHEN, "format": "ctf-20", "version": "24"}))
+    assert both.findtext("Header/CTFversion") == "24.0"
+
+
 def test_header_holds_source_school_destination_and_options(
     tmp_path: Path, full_objects: list[SIFObject]
 ) -> None:
@@ -161,6 +171,7 @@ def test_a_file_target_is_written_under_its_own_name(
         ({"source_la": "801"}, "source_la must be 3 digits and source_estab 4 digits"),
         ({"date_time": "18/07/2025"}, "date_time must look like"),
         ({"destination": "801"}, "unknown CTF write option"),
+        ({"format": "ctf-19"}, "format 'ctf-19' is not one of CTF, ctf-20"),
     ],
 )
 def test_bad_options_are_refused_before_anything_is_written(

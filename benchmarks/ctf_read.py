@@ -1,0 +1,184 @@
+"""How fast and how lean the ctf adapter reads a 20,000-pupil CTF, against pyexpat and xmltodict.
+
+Run: ``python -m benchmarks.ctf_read`` (or ``python -m benchmarks --only ctf_read``). From one
+run it prints:
+
+- the adapter's read time beside a bare pyexpat parse of the same file with empty start, end and
+  character handlers (the floor for Python) and beside a whole-file ``xmltodict.parse``; CPU time
+  of this process, the best of several interleaved runs, so that other work on a shared machine
+  counts as little as it can (wall-clock times are shown too);
+- the peak memory of reading 2,000 and of reading 20,000 pupils: the peak resident memory of a
+  child process that only reads the file (``VmHWM``), and the peak that ``tracemalloc`` traces.
+
+Targets (issue 4): read within 3x the bare parse (ratio at least 0.33), and peak memory at 20,000
+pupils within 10% of that at 2,000 (ratio at least 0.91).
+
+The synthetic files (``Synth(pupils=N, seed=1, schools=1)`` written by the adapter as CTF 25) are
+cached under the system's temporary folder, keyed by the adapter's source, so only the first run
+pays for generating them.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from xml.parsers import expat
+
+import xmltodict
+
+from adapters import ctf
+from benchmarks._harness import Row, run_with_peak_rss
+from sif_core.adapter import ReadContext
+from sif_core.problems import Problem
+from sif_core.testing import Synth
+
+__all__ = ["main", "rows"]
+
+PUPILS = 20_000
+SMALLER = 2_000
+_QUICK = (2_000, 200)
+_TIME = "read time, CTF of {pupils:,} pupils ({size:.0f} MiB)"
+_MEMORY = "peak memory, reading {small:,} and {large:,} pupils"
+
+
+def cached_ctf(pupils: int) -> Path:
+    """A synthetic CTF of ``pupils`` pupils, generated once and kept in the temporary folder."""
+    source = b"".join(p.read_bytes() for p in sorted(Path(ctf.__file__).parent.glob("*.py")))
+    key = hashlib.sha256(source).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / "sifbridge-benchmarks"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"ctf-{pupils}-seed1-{key}.xml"
+    if not path.exists():
+        synth = Synth(pupils=pupils, seed=1, schools=1)
+        (school,) = synth.schools
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        ctf.write_ctf(synth.iter_objects(school), partial, {"date_time": "2025-07-18T15:30:00"})
+        partial.replace(path)
+    return path
+
+
+def bare_parse(path: Path) -> int:
+    """The floor: pyexpat over the file with empty handlers for elements and text."""
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        pass
+
+    def end(name: str) -> None:
+        pass
+
+    def text(data: str) -> None:
+        pass
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    with path.open("rb") as stream:
+        parser.ParseFile(stream)
+    return 0
+
+
+def whole_xmltodict(path: Path) -> int:
+    """The other anchor: the whole file into one dict with ``xmltodict.parse``."""
+    with path.open("rb") as stream:
+        document = xmltodict.parse(stream)
+    return len(document)
+
+
+def adapter_read(path: Path) -> int:
+    """The measured work: read every object with the ctf adapter (a Problem is a failure)."""
+    count = 0
+    for item in ctf.read(path, ReadContext("benchmark")):
+        if isinstance(item, Problem):
+            raise AssertionError(f"a Problem in a synthetic CTF: {item}")
+        count += 1
+    return count
+
+
+def timed(works: dict[str, Callable[[], int]], runs: int) -> dict[str, tuple[float, float]]:
+    """Best CPU and best wall-clock seconds of each work, the runs interleaved."""
+    best = {name: (float("inf"), float("inf")) for name in works}
+    for _ in range(runs):
+        for name, work in works.items():
+            gc.collect()
+            cpu, wall = time.process_time(), time.perf_counter()
+            work()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            best[name] = (min(best[name][0], cpu), min(best[name][1], wall))
+    return best
+
+
+def traced_peak_mib(path: Path) -> float:
+    """The most memory Python allocated at once while the adapter read ``path``."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        adapter_read(path)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def rss_peak_mib(path: Path) -> float:
+    """The peak resident memory of a fresh process that imports the adapter and reads ``path``."""
+    _seconds, peak = run_with_peak_rss(
+        [sys.executable, "-m", "benchmarks.ctf_read", "--read", str(path)]
+    )
+    return peak
+
+
+def rows(quick: bool = False) -> list[Row]:
+    """Read time against both anchors, and peak memory at the smaller and the larger size."""
+    large, small = _QUICK if quick else (PUPILS, SMALLER)
+    path, smaller = cached_ctf(large), cached_ctf(small)
+    best = timed(
+        {
+            "bare": lambda: bare_parse(path),
+            "adapter": lambda: adapter_read(path),
+        },
+        runs=1 if quick else 3,
+    )
+    best |= timed({"xmltodict": lambda: whole_xmltodict(path)}, runs=1)
+    table = _TIME.format(pupils=large, size=path.stat().st_size / 2**20)
+    read_cpu, read_wall = best["adapter"]
+    result = [
+        Row.cost(table, "vs-pyexpat", "ctf read, CPU", read_cpu, "s",
+                 "pyexpat, empty handlers", best["bare"][0]),
+        Row.cost(table, "vs-xmltodict", "ctf read, CPU", read_cpu, "s",
+                 "xmltodict.parse, whole file", best["xmltodict"][0]),
+        Row.cost(table, "wall-vs-pyexpat", "ctf read, wall clock", read_wall, "s",
+                 "pyexpat, empty handlers", best["bare"][1]),
+    ]  # fmt: skip
+    memory = _MEMORY.format(small=small, large=large)
+    result += [
+        Row.cost(memory, "rss-growth", f"peak RSS, {large:,} pupils", rss_peak_mib(path), "MiB",
+                 f"{small:,} pupils", rss_peak_mib(smaller)),
+        Row.cost(memory, "traced-growth", f"tracemalloc peak, {large:,}", traced_peak_mib(path),
+                 "MiB", f"{small:,} pupils", traced_peak_mib(smaller)),
+    ]  # fmt: skip
+    return result
+
+
+def main() -> None:
+    """Print the rows, with each ratio also as "times the anchor"."""
+    if sys.argv[1:2] == ["--read"]:
+        adapter_read(Path(sys.argv[2]))
+        return
+    quick = "--quick" in sys.argv[1:]
+    for row in rows(quick=quick):
+        times = f"{row.figure / row.anchor:.2f}x the anchor" if row.figure and row.anchor else "-"
+        print(
+            f"{row.table}: {row.label} {row.figure:.2f} {row.unit}; {row.anchor_label} "
+            f"{row.anchor:.2f} {row.unit}: ratio {row.ratio:.2f} ({times})"
+        )
+
+
+if __name__ == "__main__":
+    main()
