@@ -1,4 +1,4 @@
-"""The zone server as a sifbridge plugin: the ``sif zone`` commands and the SQLite backend."""
+"""The zone server as a sifbridge plugin: the ``sif zone`` commands and the storage backends."""
 
 from __future__ import annotations
 
@@ -22,7 +22,10 @@ def sif_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def sif_register_storage_backends(register: Callable[[StorageBackendSpec], None]) -> None:
-    """Register the built-in SQLite store (``sqlite:PATH``)."""
+    """Register the built-in SQLite store (``sqlite:PATH``) and the PostgreSQL store
+    (``postgresql://...``, which needs ``sifbridge[postgres]`` only when a zone file names it)."""
+    from zone_server.store.postgres import BACKEND as POSTGRES
     from zone_server.store.sqlite import BACKEND
 
     register(BACKEND)
+    register(POSTGRES)

@@ -1,15 +1,10 @@
-"""The workflow part of the store interface, on the SQLite backend: what a second backend must
-also do (transfers completing on acknowledgement, census versions, dual registration lookups)."""
+"""The workflow part of the store interface, on each backend (SQLite, and PostgreSQL when
+SIF_TEST_POSTGRES_DSN names a server): transfers completing on acknowledgement, census versions,
+dual registration lookups."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from zone_server.store import NewEvent
-from zone_server.store.sqlite import SQLiteStore
+from zone_server.store import NewEvent, Store
 from zone_server.store.workflows import SnapshotObject
 
 OBJECTS = [
@@ -18,14 +13,7 @@ OBJECTS = [
 ]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "zone.db")
-    yield opened
-    opened.close()
-
-
-def _deliver(store: SQLiteStore) -> str:
+def _deliver(store: Store) -> str:
     with store.transaction() as tx:
         transfer = tx.create_transfer(
             "north", upn="H801200001001", learner_ref="A" * 32, source_party="northgate",
@@ -40,7 +28,7 @@ def _deliver(store: SQLiteStore) -> str:
     return transfer.transfer_id
 
 
-def test_a_transfer_completes_only_when_every_message_is_acknowledged(store: SQLiteStore) -> None:
+def test_a_transfer_completes_only_when_every_message_is_acknowledged(store: Store) -> None:
     transfer_id = _deliver(store)
     leased = store.lease(
         "north", "riverside", limit=10, lease_seconds=60, audited_types=frozenset()
@@ -60,7 +48,7 @@ def test_a_transfer_completes_only_when_every_message_is_acknowledged(store: SQL
     assert [e.operation for e in store.audit_log("north")] == ["transfer-complete"]
 
 
-def test_a_transfer_keeps_its_record_whatever_happens_later(store: SQLiteStore) -> None:
+def test_a_transfer_keeps_its_record_whatever_happens_later(store: Store) -> None:
     transfer_id = _deliver(store)
     with store.transaction() as tx:
         assert tx.transfer_objects("north", transfer_id) == OBJECTS
@@ -69,7 +57,7 @@ def test_a_transfer_keeps_its_record_whatever_happens_later(store: SQLiteStore) 
         assert tx.transfers("north", status="lost") == []
 
 
-def test_census_versions_count_up_and_supersede(store: SQLiteStore) -> None:
+def test_census_versions_count_up_and_supersede(store: Store) -> None:
     with store.transaction() as tx:
         first = tx.add_census_return(
             "north", school="8012000", school_party="northgate", collection="Spring 2025",
@@ -101,7 +89,7 @@ def test_census_versions_count_up_and_supersede(store: SQLiteStore) -> None:
         assert tx.census_objects("north", second.return_id) == OBJECTS[:1]
 
 
-def test_dual_registrations_are_found_by_learner_and_by_school(store: SQLiteStore) -> None:
+def test_dual_registrations_are_found_by_learner_and_by_school(store: Store) -> None:
     with store.transaction() as tx:
         link = tx.add_dual_registration(
             "north", "H801200001001", ("A" * 32, "8012000"), ("C" * 32, "8012001")

@@ -1,4 +1,5 @@
-"""Fixtures of the zone's unit tests: the tests' zone file, its policy and a fresh store."""
+"""Fixtures of the zone's unit tests: the tests' zone file, its policy and a fresh store (on
+each backend: SQLite, and PostgreSQL when SIF_TEST_POSTGRES_DSN names a server)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from zone_server.acl import AccessPolicy
 from zone_server.config import ZoneFile, load_zone_file
 from zone_server.publishing import ZoneEvent
 from zone_server.store import Store
-from zone_server.store.sqlite import SQLiteStore
 from zone_server.wire import content_of
 
+from .stores import BACKENDS, store_opener
 from .zonefile import write_zone
 
 StoreFactory = Callable[..., Store]
@@ -30,20 +31,14 @@ def policy(zone_file: ZoneFile) -> AccessPolicy:
     return AccessPolicy(zone_file)
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=BACKENDS)
 def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
-    """Opens the backend's store at one place; call it again to reopen (a restart)."""
-    opened: list[Store] = []
+    """Opens the backend's store at one place; call it again to reopen (a restart).
 
-    def make(clock: Callable[[], float] | None = None) -> Store:
-        if request.param == "sqlite":
-            store: Store = SQLiteStore(tmp_path / "zone.db", **({"clock": clock} if clock else {}))
-        opened.append(store)
-        return store
-
-    yield make
-    for store in opened:
-        store.close()
+    Every test using it runs on each backend (PostgreSQL only with SIF_TEST_POSTGRES_DSN set).
+    """
+    with store_opener(request.param, tmp_path) as make:
+        yield make
 
 
 @pytest.fixture

@@ -86,10 +86,10 @@ def test_the_zone_group_is_a_sif_command_through_the_plugin_hook() -> None:
     assert "serve" in result.output
 
 
-def test_the_plugin_registers_the_sqlite_backend() -> None:
+def test_the_plugin_registers_the_sqlite_and_postgresql_backends() -> None:
     registered: list[StorageBackendSpec] = []
     sif_register_storage_backends(registered.append)
-    assert [spec.name for spec in registered] == ["sqlite"]
+    assert [spec.name for spec in registered] == ["sqlite", "postgresql"]
 
 
 def test_the_store_is_opened_through_the_storage_backend_hook(tmp_path: Path) -> None:

@@ -1,0 +1,59 @@
+"""How the PostgreSQL store serialises writers: transaction-scoped advisory locks.
+
+SQLite lets one writer in at a time, and the zone's guarantees lean on it: event ids (the
+changes-since markers) become visible in order, a retried publish finds the first one's reply,
+a party's messages are leased in order. PostgreSQL runs writers side by side, so the store
+takes a lock that lasts until commit or rollback, in every server process that shares the
+database:
+
+- a write transaction (a publish, a service exchange, a workflow step) locks its **zone**
+  before its first statement about that zone; zones do not wait for each other;
+- a lease or an acknowledgement locks one **party's queue** in one zone; publishes only add
+  messages, so they and leases do not wait for each other.
+
+The lock keys include the schema's name, so zone stores in different schemas of one database
+do not wait for each other either (a hash collision only makes two writers take turns).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeAlias
+
+import psycopg
+from psycopg.rows import TupleRow
+
+__all__ = ["Connection", "ZoneLocked", "lock_queue"]
+
+Connection: TypeAlias = psycopg.Connection[TupleRow]
+
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+
+
+def lock_queue(conn: Connection, schema: str, zone: str, party: str) -> None:
+    """Lock ``party``'s queue in ``zone`` until the transaction ends; its commit need not wait
+    for the disk (see :mod:`zone_server.store.postgres`)."""
+    conn.execute(
+        "SELECT set_config('synchronous_commit', 'off', true), "
+        "pg_advisory_xact_lock(hashtextextended(%s, 0))",
+        (f"{schema}\x1fqueue\x1f{zone}\x1f{party}",),
+    )
+
+
+class ZoneLocked:
+    """The base of the store's write transaction: the connection, the transaction's time, and
+    :meth:`_zone`, which every method calls with its zone before touching it."""
+
+    def __init__(self, conn: Connection, now: float, schema: str) -> None:
+        self._conn = conn
+        self._now = now
+        self._schema = schema
+        self._locked: set[str] = set()
+
+    def _zone(self, zone: str) -> None:
+        """Wait for, then hold until the transaction ends, the write lock of ``zone``."""
+        if zone not in self._locked:
+            self._conn.execute(_LOCK, (f"{self._schema}\x1fzone\x1f{zone}",))
+            self._locked.add(zone)
+
+    def _one(self, sql: str, params: Any) -> TupleRow | None:
+        return self._conn.execute(sql, params).fetchone()

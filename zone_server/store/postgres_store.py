@@ -1,0 +1,385 @@
+"""The PostgreSQL zone store: its connections, and the store methods outside a write transaction.
+
+See :mod:`zone_server.store.postgres` for what a zone file writes and how the store behaves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Final
+
+import psycopg
+from psycopg import pq
+
+from zone_server.errors import StorageError
+from zone_server.scope import Scope
+from zone_server.store import (
+    AuditEntry,
+    ObjectPage,
+    ObjectQuery,
+    QueueMessage,
+    QueueStats,
+    ServiceRequest,
+    StoredObject,
+)
+from zone_server.store.postgres_locks import Connection, lock_queue
+from zone_server.store.postgres_rows import (
+    EVENT_COLUMNS,
+    OBJECT_COLUMNS,
+    REQUEST_COLUMNS,
+    qualified,
+    row_to_event,
+    row_to_object,
+    row_to_request,
+)
+from zone_server.store.postgres_schema import SCHEMA, SCHEMA_VERSION
+from zone_server.store.postgres_tx import PostgresTransaction, write_audit
+from zone_server.store.postgres_workflows import complete_transfers
+
+__all__ = ["PostgresStore"]
+
+_EVENT_WIDTH: Final = len(EVENT_COLUMNS.split(","))
+_LEASE: Final = (
+    "WITH picked AS (SELECT q.message_id FROM queue q "  # noqa: S608 - constant column lists
+    "WHERE q.zone = %(zone)s AND q.party = %(party)s "
+    "AND (q.leased_until IS NULL OR q.leased_until <= %(now)s) "
+    "AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.zone = q.zone AND p.party = q.party "
+    "AND p.object_key = q.object_key AND p.message_id < q.message_id "
+    "AND p.leased_until > %(now)s) "
+    "ORDER BY q.message_id LIMIT %(limit)s), "
+    "leased AS (UPDATE queue SET leased_until = %(until)s, delivery_count = delivery_count + 1 "
+    "WHERE message_id IN (SELECT message_id FROM picked) "
+    "RETURNING message_id, kind, delivery_count, leased_until, event_id, request_id) "
+    "SELECT l.message_id, l.kind, l.delivery_count, l.leased_until, "
+    f"{qualified('e', EVENT_COLUMNS)}, {qualified('r', REQUEST_COLUMNS)} FROM leased l "
+    "LEFT JOIN events e ON e.event_id = l.event_id "
+    "LEFT JOIN service_requests r ON r.request_id = l.request_id ORDER BY l.message_id"
+)
+
+
+class _Connections:
+    """Connections to one database, reused: up to ``keep`` wait idle between calls."""
+
+    def __init__(self, conninfo: str, url: str, keep: int) -> None:
+        self._conninfo = conninfo
+        self._url = url
+        self._keep = keep
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection in autocommit mode (``conn.transaction()`` makes a transaction)."""
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"{self._url}: the zone store has been closed")
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            try:
+                conn = psycopg.connect(self._conninfo, autocommit=True)
+            except psycopg.Error as error:
+                raise StorageError(f"{self._url}: cannot connect to PostgreSQL: {error}") from None
+        try:
+            yield conn
+        except psycopg.OperationalError as error:
+            if not conn.broken:
+                raise
+            # The server restarted or the network dropped: the idle ones are gone too.
+            self._close_idle()
+            raise StorageError(
+                f"{self._url}: the connection to PostgreSQL failed: {error}"
+            ) from None
+        finally:
+            self._give_back(conn)
+
+    def _give_back(self, conn: Connection) -> None:
+        usable = not conn.closed and conn.info.transaction_status == pq.TransactionStatus.IDLE
+        with self._lock:
+            if usable and not self._closed and len(self._idle) < self._keep:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def _close_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        self._close_idle()
+
+
+class PostgresStore:
+    """A :class:`~zone_server.store.Store` in one PostgreSQL schema.
+
+    ``url`` (the attribute) is the storage URL without any password, fit for a log line.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        url: str | None = None,
+        clock: Callable[[], float] = time.time,
+        keep_connections: int = 8,
+    ) -> None:
+        self.url = url or conninfo
+        self._clock = clock
+        self._pool = _Connections(conninfo, self.url, keep_connections)
+        try:
+            self.schema = self._prepare()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def _prepare(self) -> str:
+        """Create the tables if need be (once, however many servers start together)."""
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute("SELECT current_schema()").fetchone()
+            schema: str | None = row[0] if row else None
+            if schema is None:
+                path = conn.execute("SHOW search_path").fetchone()
+                raise StorageError(
+                    f"{self.url}: no schema of the search_path ({path[0] if path else ''}) "
+                    "exists; create it (CREATE SCHEMA name) or set options=-csearch_path=name"
+                )
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{schema}\x1fsetup",)
+            )
+            if conn.execute("SELECT to_regclass('meta')").fetchone() == (None,):
+                conn.execute(SCHEMA)
+            found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if found is None:
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', %s)",
+                    (str(SCHEMA_VERSION),),
+                )
+            elif int(found[0]) != SCHEMA_VERSION:
+                raise StorageError(
+                    f"{self.url}: schema {schema} has version {found[0]}, this server needs "
+                    f"{SCHEMA_VERSION}; use the sifbridge release that wrote it"
+                )
+        return schema
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresTransaction]:
+        """A write transaction (see :class:`~zone_server.store.StoreTransaction`)."""
+        with self._pool.connection() as conn, conn.transaction():
+            yield PostgresTransaction(conn, self._clock(), self.schema)
+
+    def lease(
+        self,
+        zone: str,
+        party: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        audited_types: frozenset[str],
+    ) -> list[QueueMessage]:
+        now = self._clock()
+        with self._pool.connection() as conn, conn.transaction():
+            lock_queue(conn, self.schema, zone, party)
+            rows = conn.execute(
+                _LEASE,
+                {"zone": zone, "party": party, "now": now, "limit": limit,
+                 "until": now + lease_seconds},
+            ).fetchall()  # fmt: skip
+            messages = [_message(row) for row in rows]
+            _audit_deliveries(conn, now, zone, party, messages, audited_types)
+        return messages
+
+    def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
+        if not message_ids:
+            return []
+        with self._pool.connection() as conn, conn.transaction():
+            lock_queue(conn, self.schema, zone, party)
+            rows = conn.execute(
+                "DELETE FROM queue WHERE zone = %s AND party = %s AND delivery_count > 0 "
+                "AND message_id = ANY(%s) RETURNING message_id",
+                (zone, party, list(message_ids)),
+            ).fetchall()
+            removed = sorted(row[0] for row in rows)
+            complete_transfers(conn, self._clock(), zone, party, removed)
+        return removed
+
+    def queue_stats(self, zone: str) -> list[QueueStats]:
+        now = self._clock()
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT party, COUNT(*), COUNT(*) FILTER (WHERE leased_until > %s), "
+                "MIN(enqueued_at) FROM queue WHERE zone = %s "
+                'GROUP BY party ORDER BY party COLLATE "C"',
+                (now, zone),
+            ).fetchall()
+        return [QueueStats(row[0], row[1], row[2], max(0.0, now - row[3])) for row in rows]
+
+    def query(self, zone: str, query: ObjectQuery) -> ObjectPage:
+        where = ["o.zone = %s", "o.object_type = %s"]
+        params: list[Any] = [zone, query.object_type]
+        if query.changes_since is None:
+            where.append("NOT o.deleted")
+            order = "o.ref_id"
+        else:
+            where.append("o.seq > %s")
+            params.append(query.changes_since)
+            order = "o.seq"
+        for column, value in (("upn", query.upn), ("local_id", query.local_id)):
+            if value is not None:
+                where.append(f"o.{column} = %s")
+                params.append(value)
+        if query.school is not None:
+            where.append(_has_key("s.scope_key = %s"))
+            params.append(query.school)
+        if query.scope is not None:
+            clause, scope_params = _scope_clause(query.scope)
+            where.append(clause)
+            params.extend(scope_params)
+        condition = " AND ".join(where)
+        with self._pool.connection() as conn, conn.transaction():
+            # The count, the page and the marker from one snapshot.
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            counted = conn.execute(
+                f"SELECT COUNT(*) FROM objects o WHERE {condition}",  # noqa: S608
+                params,
+            ).fetchone()
+            rows = conn.execute(
+                f"SELECT {OBJECT_COLUMNS} FROM objects o WHERE {condition} "  # noqa: S608
+                f"ORDER BY {order} LIMIT %s OFFSET %s",
+                (*params, query.page_size, (query.page - 1) * query.page_size),
+            ).fetchall()
+            marker = _marker(conn, zone)
+        objects = [row_to_object(row) for row in rows]
+        return ObjectPage(
+            objects=[obj for obj in objects if not obj.deleted],
+            deleted_ref_ids=[obj.ref_id for obj in objects if obj.deleted],
+            total=counted[0] if counted else 0,
+            marker=marker,
+        )
+
+    def get(
+        self, zone: str, object_type: str, ref_id: str, scope: Scope | None
+    ) -> StoredObject | None:
+        where = "o.zone = %s AND o.object_type = %s AND o.ref_id = %s AND NOT o.deleted"
+        params: list[Any] = [zone, object_type, ref_id]
+        if scope is not None:
+            clause, scope_params = _scope_clause(scope)
+            where += " AND " + clause
+            params.extend(scope_params)
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                f"SELECT {OBJECT_COLUMNS} FROM objects o WHERE {where}",  # noqa: S608
+                params,
+            ).fetchone()
+        return None if row is None else row_to_object(row)
+
+    def marker(self, zone: str) -> int:
+        with self._pool.connection() as conn:
+            return _marker(conn, zone)
+
+    def record_audit(
+        self,
+        zone: str,
+        party: str,
+        operation: str,
+        object_type: str | None,
+        ref_ids: Sequence[str],
+        detail: str = "",
+    ) -> None:
+        with self._pool.connection() as conn:
+            write_audit(conn, self._clock(), zone, party, operation, object_type, ref_ids, detail)
+
+    def audit_log(
+        self, zone: str, *, after_id: int = 0, party: str | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        sql = (
+            "SELECT audit_id, at, zone, party, operation, object_type, ref_ids, detail "
+            "FROM audit WHERE zone = %s AND audit_id > %s"
+        )
+        params: list[Any] = [zone, after_id]
+        if party is not None:
+            sql += " AND party = %s"
+            params.append(party)
+        with self._pool.connection() as conn:
+            rows = conn.execute(sql + " ORDER BY audit_id LIMIT %s", (*params, limit)).fetchall()
+        return [AuditEntry(*row) for row in rows]
+
+    def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
+        with self._pool.connection() as conn:
+            row = conn.execute(
+                f"SELECT {REQUEST_COLUMNS} FROM service_requests "  # noqa: S608
+                "WHERE zone = %s AND request_id = %s",
+                (zone, request_id),
+            ).fetchone()
+        return None if row is None else row_to_request(row)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _marker(conn: Connection, zone: str) -> int:
+    row = conn.execute(
+        "SELECT COALESCE(MAX(event_id), 0) FROM events WHERE zone = %s", (zone,)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _message(row: Sequence[Any]) -> QueueMessage:
+    event_row = row[4 : 4 + _EVENT_WIDTH]
+    request_row = row[4 + _EVENT_WIDTH :]
+    return QueueMessage(
+        message_id=row[0],
+        kind=row[1],
+        delivery_count=row[2],
+        leased_until=row[3],
+        event=row_to_event(event_row) if event_row[0] is not None else None,
+        service_request=row_to_request(request_row) if request_row[0] is not None else None,
+    )
+
+
+def _audit_deliveries(
+    conn: Connection,
+    now: float,
+    zone: str,
+    party: str,
+    messages: list[QueueMessage],
+    audited_types: frozenset[str],
+) -> None:
+    by_type: dict[str, list[str]] = {}
+    for message in messages:
+        if message.event is not None and message.event.object_type in audited_types:
+            by_type.setdefault(message.event.object_type, []).append(message.event.ref_id)
+        elif message.service_request is not None:
+            request = message.service_request
+            detail = f"{message.kind} {request.request_id} of service {request.service}"
+            write_audit(conn, now, zone, party, "deliver", None, [], detail)
+    for object_type, ref_ids in by_type.items():
+        write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, "")
+
+
+def _has_key(condition: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM object_scopes s WHERE s.zone = o.zone "  # noqa: S608 - no input
+        f"AND s.object_type = o.object_type AND s.ref_id = o.ref_id AND {condition})"
+    )
+
+
+def _scope_clause(scope: Scope) -> tuple[str, list[Any]]:
+    if scope.all:
+        return "true", []
+    if scope.is_empty:
+        return "false", []
+    parts, params = [], []
+    if scope.schools:
+        parts.append("s.scope_key = ANY(%s)")
+        params.append(sorted(scope.schools))
+    if scope.las:
+        parts.append("left(s.scope_key, 3) = ANY(%s)")
+        params.append(sorted(scope.las))
+    return _has_key("(" + " OR ".join(parts) + ")"), params
