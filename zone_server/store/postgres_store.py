@@ -5,14 +5,19 @@ See :mod:`zone_server.store.postgres` for what a zone file writes and how the st
 
 from __future__ import annotations
 
+import contextlib
+import re
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from zone_server.errors import StorageError
 from zone_server.scope import Scope
@@ -61,10 +66,21 @@ _LEASE: Final = (
 
 
 class _Connections:
-    """Connections to one database, reused: up to ``keep`` wait idle between calls."""
+    """Connections to one database, reused: up to ``keep`` wait idle between calls.
+
+    An idle connection the server has closed (a restart, an administrator) is noticed before
+    use and replaced, so a database restart costs no request once the database is back.
+    """
 
     def __init__(self, conninfo: str, url: str, keep: int) -> None:
-        self._conninfo = conninfo
+        self._secrets = _secrets(conninfo)
+        try:
+            params = conninfo_to_dict(conninfo)
+        except psycopg.Error as error:
+            raise StorageError(f"{url}: not a usable PostgreSQL URL: {self._say(error)}") from None
+        # Seen in pg_stat_activity, unless the URL names itself otherwise.
+        params.setdefault("application_name", "sifbridge zone")
+        self._conninfo = make_conninfo("", **params)
         self._url = url
         self._keep = keep
         self._idle: list[Connection] = []
@@ -74,15 +90,21 @@ class _Connections:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A connection in autocommit mode (``conn.transaction()`` makes a transaction)."""
-        with self._lock:
-            if self._closed:
-                raise StorageError(f"{self._url}: the zone store has been closed")
-            conn = self._idle.pop() if self._idle else None
+        while True:
+            with self._lock:
+                if self._closed:
+                    raise StorageError(f"{self._url}: the zone store has been closed")
+                conn = self._idle.pop() if self._idle else None
+            if conn is None or _alive(conn):
+                break
+            conn.close()
         if conn is None:
             try:
                 conn = psycopg.connect(self._conninfo, autocommit=True)
             except psycopg.Error as error:
-                raise StorageError(f"{self._url}: cannot connect to PostgreSQL: {error}") from None
+                raise StorageError(
+                    f"{self._url}: cannot connect to PostgreSQL: {self._say(error)}"
+                ) from None
         try:
             yield conn
         except psycopg.OperationalError as error:
@@ -91,10 +113,17 @@ class _Connections:
             # The server restarted or the network dropped: the idle ones are gone too.
             self._close_idle()
             raise StorageError(
-                f"{self._url}: the connection to PostgreSQL failed: {error}"
+                f"{self._url}: the connection to PostgreSQL failed: {self._say(error)}"
             ) from None
         finally:
             self._give_back(conn)
+
+    def _say(self, error: Exception) -> str:
+        """The error's message without the URL's password, should libpq quote it."""
+        message = str(error).strip()
+        for secret in self._secrets:
+            message = message.replace(secret, "***")
+        return message
 
     def _give_back(self, conn: Connection) -> None:
         usable = not conn.closed and conn.info.transaction_status == pq.TransactionStatus.IDLE
@@ -114,6 +143,24 @@ class _Connections:
         with self._lock:
             self._closed = True
         self._close_idle()
+
+
+def _secrets(conninfo: str) -> list[str]:
+    """The passwords written in a URL (in its user part or as a parameter)."""
+    found = re.findall(r"(?i)\bpassword=([^&\s]+)", conninfo)
+    with contextlib.suppress(ValueError):
+        if password := urlsplit(conninfo).password:
+            found.append(password)
+    return [secret for secret in found if secret]
+
+
+def _alive(conn: Connection) -> bool:
+    """False when an idle connection has something to read: the server closing it (the
+    store does not LISTEN, so nothing else arrives unasked)."""
+    if conn.closed:
+        return False
+    readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    return not readable
 
 
 class PostgresStore:
