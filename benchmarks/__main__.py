@@ -7,7 +7,8 @@ exposes ``rows(quick: bool) -> list[Row]`` (see :mod:`benchmarks._harness`) is p
 one that only has ``main()`` prints its own report (and is skipped by ``--quick``, which it
 cannot honour). ``--check`` compares each ratio with the floor ``benchmarks/floors.toml`` records
 for ``MODULE.KEY`` and exits 1 when one falls below it; a row whose anchor could not be measured
-(RabbitMQ not running, say) is reported as unchecked, not as a failure.
+(RabbitMQ not running, say) is reported as unchecked, not as a failure. Floors are for
+full-size runs, so ``--check`` with ``--quick`` is refused.
 """
 
 from __future__ import annotations
@@ -206,6 +207,8 @@ def main(
     """Run the benchmarks and print each figure beside its anchor, measured in the same run."""
     # Tables need room: when printing to a file or pipe, do not wrap at 80 columns.
     console = Console() if sys.stdout.isatty() else Console(width=160)
+    if check_floors and quick:
+        raise click.UsageError("floors are for full-size runs: use --check without --quick")
     floors = load_floors(floors_path)
     found = importlib.import_module(package)
     names = discover(found)

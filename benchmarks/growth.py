@@ -49,14 +49,20 @@ QUICK = Sizes(pupils=10, subscribers=1, fan_out_events=50, stored_events=500)
 
 
 def _verdict(ratio: float | None, *, flat: bool) -> str:
+    """What a ratio says, allowing a quarter either way for a shared machine's noise."""
     if ratio is None:
         return ""
-    worst = 1 / TENFOLD if flat else 1.0
-    if ratio < worst * 0.8:
-        return "WORSE THAN LINEAR"
-    if flat:
-        return "flat" if ratio >= 0.67 else "grows, less than linearly"
-    return "linear" if ratio < 1.25 else "better than linear"
+    if not flat:
+        if ratio < 0.8:
+            return "WORSE THAN LINEAR"
+        return "linear" if ratio < 1.25 else "better than linear"
+    if ratio >= 0.67:
+        return "flat"
+    if ratio >= 0.25:
+        return "grows, less than linearly"
+    if ratio >= 0.08:
+        return "linear in what is stored: each call reads all of it"
+    return "WORSE THAN LINEAR"
 
 
 def _linear(table: str, key: str, what: str, small: float, large: float, unit: str) -> Row:
@@ -82,7 +88,8 @@ def _school_events(pupils: int) -> tuple[str, list[ZoneEvent], list[ZoneEvent]]:
 
 
 def publish_school(folder: Path, pupils: int) -> tuple[float, int, int]:
-    """Publish a school of ``pupils`` pupils to three subscribers: (seconds, peak bytes, events)."""
+    """Publish a school of ``pupils`` pupils to three subscribers, 100 events a transaction:
+    (best of two runs' seconds, peak bytes, events)."""
     laestab, school, others = _school_events(pupils)
 
     def once(place: Path) -> None:
@@ -93,9 +100,8 @@ def publish_school(folder: Path, pupils: int) -> tuple[float, int, int]:
         finally:
             zone.close()
 
-    started = time.perf_counter()
-    once(folder / f"school-{pupils}-timed")
-    seconds = time.perf_counter() - started
+    runs = iter(range(3))
+    seconds, _ = best_of(lambda: once(folder / f"school-{pupils}-{next(runs)}"), runs=2)
     peak, _ = traced_peak(lambda: once(folder / f"school-{pupils}-traced"))
     return seconds, peak, len(others) + 1
 
@@ -120,7 +126,8 @@ def diff_school(pupils: int) -> tuple[float, int]:
 
 
 def fan_out(folder: Path, subscribers: int, events: int) -> tuple[float, int]:
-    """Publish ``events`` learners to ``subscribers`` and drain each queue: (seconds, peak)."""
+    """Publish ``events`` learners to ``subscribers`` and drain each queue: (best of two
+    runs' seconds, peak bytes)."""
     batch = [zone_event(learner) for learner in learners(events)]
 
     def once(place: Path) -> None:
@@ -133,9 +140,8 @@ def fan_out(folder: Path, subscribers: int, events: int) -> tuple[float, int]:
         finally:
             zone.close()
 
-    started = time.perf_counter()
-    once(folder / f"fan-{subscribers}-timed")
-    seconds = time.perf_counter() - started
+    runs = iter(range(3))
+    seconds, _ = best_of(lambda: once(folder / f"fan-{subscribers}-{next(runs)}"), runs=2)
     peak, _ = traced_peak(lambda: once(folder / f"fan-{subscribers}-traced"))
     return seconds, peak
 

@@ -136,6 +136,13 @@ def test_quick_skips_a_module_that_has_no_quick_mode(package: str, tmp_path: Pat
     assert "legacy report printed" not in result.output
 
 
+def test_check_is_refused_on_a_quick_run(package: str, tmp_path: Path) -> None:
+    path = floors(tmp_path, '[floors]\n"fast.slow" = 0.9\n')
+    result = run(package, "--only", "fast", "--quick", "--check", "--floors", str(path))
+    assert result.exit_code == 2
+    assert "use --check without --quick" in result.output
+
+
 def test_an_unknown_module_name_lists_the_benchmarks(package: str, tmp_path: Path) -> None:
     result = run(package, "--only", "nosuch", "--floors", str(floors(tmp_path, "")))
     assert result.exit_code == 2
