@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sif_core.model import (
     NameType,
     Sex,
 )
-from tests.adapters.ctf.conftest import FILES, QUIRKS, of_type, read
+from tests.adapters.ctf.conftest import FILES, FULL, QUIRKS, of_type, read
 
 
 @pytest.mark.parametrize("path", QUIRKS, ids=lambda path: path.stem)
@@ -94,6 +95,13 @@ def test_declared_encodings_and_a_bom_give_every_character_as_written(
     assert learner.address.street == street
     (contact,) = of_type(objects, ContactPersonal)
     assert contact.names[0].given_name == "Renée"
+
+
+def test_a_utf16_file_with_its_byte_order_mark_reads_as_the_utf8_one(tmp_path: Path) -> None:
+    text = FULL.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path = tmp_path / FULL.name
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert read(path)[0] == read(FULL)[0]
 
 
 def test_gender_in_older_versions_and_sex_in_newer_ones_are_both_read() -> None:
