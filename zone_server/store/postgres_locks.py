@@ -40,14 +40,32 @@ def lock_queue(conn: Connection, schema: str, zone: str, party: str) -> None:
 
 
 class ZoneLocked:
-    """The base of the store's write transaction: the connection, the transaction's time, and
-    :meth:`_zone`, which every method calls with its zone before touching it."""
+    """The base of the store's write transaction: the connection, the transaction's time,
+    :meth:`_zone`, which every method calls with its zone before touching it, and the queue
+    messages held back until :meth:`flush`."""
 
     def __init__(self, conn: Connection, now: float, schema: str) -> None:
         self._conn = conn
         self._now = now
         self._schema = schema
         self._locked: set[str] = set()
+        self._pending: list[tuple[str, str, str, int | None, str | None, str]] = []
+
+    def flush(self) -> None:
+        """Store the queue messages waiting, in the order they were queued; the store calls
+        this before it commits."""
+        if not self._pending:
+            return
+        columns = list(zip(*self._pending, strict=True))
+        self._pending.clear()
+        self._conn.execute(
+            "INSERT INTO queue (zone, party, kind, event_id, request_id, object_key, enqueued_at) "
+            "SELECT m.zone, m.party, m.kind, m.event_id, m.request_id, m.object_key, %s "
+            "FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], "
+            "%s::text[]) WITH ORDINALITY AS m(zone, party, kind, event_id, request_id, "
+            "object_key, position) ORDER BY m.position",
+            (self._now, *(list(column) for column in columns)),
+        )
 
     def _zone(self, zone: str) -> None:
         """Wait for, then hold until the transaction ends, the write lock of ``zone``."""

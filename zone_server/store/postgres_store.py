@@ -225,7 +225,9 @@ class PostgresStore:
         # Pipelined: statements whose results nobody reads (storing objects, queueing, audit)
         # go out without waiting for each reply; a read waits for everything sent before it.
         with self._pool.connection() as conn, conn.pipeline(), conn.transaction():
-            yield PostgresTransaction(conn, self._clock(), self.schema)
+            tx = PostgresTransaction(conn, self._clock(), self.schema)
+            yield tx
+            tx.flush()
 
     def lease(
         self,

@@ -83,9 +83,10 @@ class PostgresTransaction(PostgresWorkflows):
             (zone, publisher, event.action, event.object_type, event.ref_id, text, self._now),
         )
         assert row is not None
-        self._appended = (row[0], text)
+        event_id: int = row[0]
+        self._appended = (event_id, text)
         return StoredEvent(
-            event_id=row[0],
+            event_id=event_id,
             zone=zone,
             publisher=publisher,
             action=event.action,
@@ -103,24 +104,29 @@ class PostgresTransaction(PostgresWorkflows):
             text = self._appended[1]
         else:
             text = None if event.content is None else to_json(event.content)
+        # The object and its keys in one statement (a data-modifying WITH always runs).
         self._conn.execute(
-            "INSERT INTO objects (zone, object_type, ref_id, content, seq, deleted, learner_ref, "
-            "upn, local_id) VALUES (%s, %s, %s, %s, %s, false, %s, %s, %s) "
+            "WITH stored AS (INSERT INTO objects (zone, object_type, ref_id, content, seq, "
+            "deleted, learner_ref, upn, local_id) VALUES (%(zone)s, %(type)s, %(ref)s, "
+            "%(content)s, %(seq)s, false, %(learner)s, %(upn)s, %(local)s) "
             "ON CONFLICT (zone, object_type, ref_id) DO UPDATE SET content = excluded.content, "
             "seq = excluded.seq, deleted = false, learner_ref = excluded.learner_ref, "
-            "upn = excluded.upn, local_id = excluded.local_id",
-            (
-                event.zone,
-                event.object_type,
-                event.ref_id,
-                text,
-                event.event_id,
-                index.learner_ref,
-                index.upn,
-                index.local_id,
-            ),
+            "upn = excluded.upn, local_id = excluded.local_id) "
+            "INSERT INTO object_scopes (zone, object_type, ref_id, scope_key) "
+            "SELECT %(zone)s, %(type)s, %(ref)s, key FROM unnest(%(keys)s::text[]) AS key "
+            "ON CONFLICT DO NOTHING",
+            {
+                "zone": event.zone,
+                "type": event.object_type,
+                "ref": event.ref_id,
+                "content": text,
+                "seq": event.event_id,
+                "learner": index.learner_ref,
+                "upn": index.upn,
+                "local": index.local_id,
+                "keys": sorted(scope_keys),
+            },
         )
-        self.add_scope_keys(event.zone, event.object_type, event.ref_id, scope_keys)
 
     def delete_object(self, event: StoredEvent) -> None:
         self._zone(event.zone)
@@ -164,11 +170,8 @@ class PostgresTransaction(PostgresWorkflows):
         request_id: str | None = None,
     ) -> None:
         self._zone(zone)
-        self._conn.execute(
-            "INSERT INTO queue (zone, party, kind, event_id, request_id, object_key, enqueued_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (zone, party, kind, event_id, request_id, object_key, self._now),
-        )
+        # Nothing in a transaction reads the queue: messages wait here and go in together.
+        self._pending.append((zone, party, kind, event_id, request_id, object_key))
 
     def create_service_request(
         self, zone: str, service: str, requester: str, provider: str, request: Content

@@ -153,6 +153,7 @@ class PostgresWorkflows(PostgresCensus):
         )
         assert event is not None, "the event is stored first"
         self._zone(event[0])
+        self.flush()  # the messages queued before this one keep their places
         self._conn.execute(
             "WITH message AS (INSERT INTO queue (zone, party, kind, event_id, object_key, "
             "enqueued_at) VALUES (%s, %s, 'event', %s, %s, %s) RETURNING message_id) "
