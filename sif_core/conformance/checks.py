@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from sif_core.conformance.clauses import clause
+from sif_core.conformance.clauses import ADAPTER_CLAUSES, ZONE_CLAUSES, clause
 from sif_core.conformance.results import CheckResult, Outcome
 
 __all__ = [
@@ -83,8 +83,12 @@ class Check(Generic[S]):
         return self.id.partition(".")[0]
 
 
+_CLAUSE_ORDER = {c.id: n for n, c in enumerate((*ADAPTER_CLAUSES, *ZONE_CLAUSES))}
+
+
 class Checks(Generic[S]):
-    """An ordered set of checks; :meth:`check` is the decorator that adds one."""
+    """An ordered set of checks, in clause order and, within a clause, in the order they were
+    added; :meth:`check` is the decorator that adds one."""
 
     def __init__(self) -> None:
         self._checks: dict[str, Check[S]] = {}
@@ -104,7 +108,7 @@ class Checks(Generic[S]):
         return add
 
     def __iter__(self) -> Iterator[Check[S]]:
-        return iter(self._checks.values())
+        return iter(sorted(self._checks.values(), key=lambda c: _CLAUSE_ORDER[c.clause]))
 
     def __len__(self) -> int:
         return len(self._checks)

@@ -15,7 +15,7 @@ __all__ = ["ADAPTER_CLAUSES", "SUITE_VERSION", "ZONE_CLAUSES", "Clause", "clause
 
 #: The version of the clauses and checks; reports carry it. A change to what a clause demands
 #: is a new minor version; a clause added or removed is a new major version.
-SUITE_VERSION: Final = "1.0"
+SUITE_VERSION: Final = "1.1"
 
 
 @dataclass(frozen=True)
@@ -161,15 +161,20 @@ ZONE_CLAUSES: Final = (
     Clause(
         "ZON-11",
         "Approval gate",
-        "A zone that claims the approval workflow MUST NOT release a staged return to anyone "
-        "until the school has approved it.",
+        "A zone that claims the approval workflow MUST NOT release a census return to anyone "
+        "but its school, as objects, deliveries or funding counts, until the school has "
+        "approved it; MUST refuse anyone else's approval with 403; and MUST make a later "
+        "change a new draft that needs approval again.",
         claim="workflow:approval",
     ),
     Clause(
         "ZON-12",
         "Transfer",
         "A zone that claims the transfer workflow MUST deliver a transferred learner's whole "
-        "record to the receiving school, and to no other school.",
+        "record to the receiving school, and to no other school, and show the transfer "
+        "complete once that school acknowledges it; MUST refuse a destination that is not in "
+        "the zone, sending nothing; and MUST keep the record of a pupil whose next school is "
+        "unknown (MMM) for a school that enrols a pupil with that UPN, and no other, to claim.",
         claim="workflow:transfer",
     ),
 )

@@ -15,8 +15,10 @@ from sif_core.conformance import (  # noqa: F401 - importing them adds their che
     adapter_inputs,
     adapter_writing,
     zone_access,
+    zone_census,
     zone_delivery,
     zone_queries,
+    zone_transfer,
 )
 from sif_core.conformance.adapter_session import ADAPTER_CHECKS, AdapterSession
 from sif_core.conformance.checks import Check, Checks, S, run_check

@@ -168,15 +168,34 @@ class PartyClient:
         headers = {"Idempotency-Key": key} if key else {}
         return self.request("POST", "/events", what="publish", body=payload, headers=headers)
 
-    def lease(self, *, wait: float = 0, most: int = 100) -> list[Event]:
-        """Lease waiting messages; returns the event messages (requests and responses are acked)."""
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        document: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
+    ) -> Reply:
+        """Send ``document`` (if any) as JSON to one of the zone's other routes."""
+        body = json.dumps(document).encode() if document is not None else None
+        return self.request(method, path, what=what, body=body, params=params)
+
+    def lease_messages(self, *, wait: float = 0, most: int = 100) -> list[dict[str, Any]]:
+        """Lease waiting messages of every kind, as the zone sends them; none is acknowledged."""
         reply = self.request(
             "GET", "/queue", what="queue", params={"wait": f"{wait:g}", "max": most}
         )
         reply.expect(200)
         messages = reply.body.get("messages") if isinstance(reply.body, dict) else None
-        if not isinstance(messages, list):
+        if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise CheckFailed(f"{reply.what} has no messages list", [str(reply.body)[:200]])
+        return messages
+
+    def lease(self, *, wait: float = 0, most: int = 100) -> list[Event]:
+        """Lease waiting messages; returns the event messages (requests and responses are acked)."""
+        messages = self.lease_messages(wait=wait, most=most)
+        what = f"{self.role}: queue"
         events = []
         others = []
         for message in messages:
@@ -186,7 +205,7 @@ class PartyClient:
                 else:
                     others.append(str(message["messageId"]))
             except (KeyError, TypeError, ValueError, AttributeError) as error:
-                raise CheckFailed(f"{reply.what} holds a malformed message: {error}") from error
+                raise CheckFailed(f"{what} holds a malformed message: {error}") from error
         if others:
             self.ack(others)
         return events

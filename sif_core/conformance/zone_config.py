@@ -1,14 +1,15 @@
 """The zone kit's configuration: the test parties, their tokens, and the zone file fragment.
 
-The kit tests a zone through five test parties that the zone's administrator adds to the zone
+The kit tests a zone through six test parties that the zone's administrator adds to the zone
 file. ``sif conformance zone --print-config --config kit.toml`` makes ``kit.toml`` (fresh random
 tokens, readable by its owner only) when it does not exist, and prints the fragment to append to
-the zone file: a data-minimisation profile and the five parties with their token *hashes*.
+the zone file: a data-minimisation profile and the six parties with their token *hashes*.
 
 The parties (their ids start ``sif-kit-``; the schools are in a test LA, 999 by default):
 
 ``school``        a school (establishment 9901): provide, query, subscribe
-``other_school``  another school of the LA (9902): provide, query, subscribe
+``other_school``  another school of the LA (9902): provide, query, subscribe; receives transfers
+``third_school``  a third school of the LA (9903), as the others: must receive no transfer
 ``la``            the LA: subscribe, query
 ``app``           an app scoped to the LA with the profile ``sif-kit-minimal`` (no ethnicity,
                   no UPRN): subscribe and query on learners, schools and enrolments only
@@ -31,6 +32,7 @@ __all__ = [
     "PARTY_ROLES",
     "PROFILE",
     "REMOVED_FIELDS",
+    "SCHOOL_ROLES",
     "KitConfig",
     "KitParty",
     "create_kit_config",
@@ -38,7 +40,9 @@ __all__ = [
     "zone_fragment",
 ]
 
-PARTY_ROLES: Final = ("school", "other_school", "la", "app", "reader")
+PARTY_ROLES: Final = ("school", "other_school", "third_school", "la", "app", "reader")
+#: The school roles, and which of the config's establishment numbers each has.
+SCHOOL_ROLES: Final = ("school", "other_school", "third_school")
 #: The profile the kit's ``app`` party has, and the LearnerPersonal fields it removes.
 PROFILE: Final = "sif-kit-minimal"
 REMOVED_FIELDS: Final = ("Ethnicity", "EthnicitySource", "Address.UPRN")
@@ -60,6 +64,7 @@ class KitParty(_Table):
 class _Parties(_Table):
     school: KitParty
     other_school: KitParty
+    third_school: KitParty
     la: KitParty
     app: KitParty
     reader: KitParty
@@ -83,6 +88,7 @@ class KitConfig(_Table):
     la: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")] = "999"
     school_establishment: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = "9901"
     other_establishment: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = "9902"
+    third_establishment: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}$")] = "9903"
     parties: _Parties
     timing: _Timing = Field(default_factory=_Timing)
 
@@ -100,6 +106,24 @@ class KitConfig(_Table):
     def other_laestab(self) -> str:
         """The 7-digit number of the kit's other school."""
         return self.la + self.other_establishment
+
+    def establishment(self, role: str) -> str:
+        """The 4-digit establishment number of the school playing ``role``."""
+        return {
+            "school": self.school_establishment,
+            "other_school": self.other_establishment,
+            "third_school": self.third_establishment,
+        }[role]
+
+    def laestab(self, role: str) -> str:
+        """The 7-digit number of the school playing ``role`` (one of :data:`SCHOOL_ROLES`)."""
+        return self.la + self.establishment(role)
+
+    @property
+    def absent_laestab(self) -> str:
+        """A school number of the test LA that no party has: a destination not in the zone."""
+        taken = {self.establishment(role) for role in SCHOOL_ROLES}
+        return self.la + next(n for n in ("9999", "9998", "9997") if n not in taken)
 
 
 def load_kit_config(path: Path) -> KitConfig:
@@ -203,6 +227,12 @@ def zone_fragment(config: KitConfig) -> str:
             "Conformance kit other school",
             "school",
             f'la = "{config.la}"\nestablishment = "{config.other_establishment}"\n',
+            everything,
+        ),
+        "third_school": (
+            "Conformance kit third school",
+            "school",
+            f'la = "{config.la}"\nestablishment = "{config.third_establishment}"\n',
             everything,
         ),
         "la": ("Conformance kit LA", "la", f'la = "{config.la}"\n', '"*" = ["subscribe", "query"]'),

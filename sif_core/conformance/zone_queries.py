@@ -1,10 +1,10 @@
-"""Checks of ZON-8 to ZON-12: paging, changes since a marker, profiles, and the workflows."""
+"""Checks of ZON-8 to ZON-10: paging, changes since a marker and profiles."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sif_core.conformance.checks import CheckFailed, KitError
+from sif_core.conformance.checks import CheckFailed
 from sif_core.conformance.zone_client import Reply, change, delete
 from sif_core.conformance.zone_config import REMOVED_FIELDS
 from sif_core.conformance.zone_session import ZONE_CHECKS, ZoneSession, names, require
@@ -131,19 +131,3 @@ def profile_applied(session: ZoneSession) -> str:
     if found:
         raise CheckFailed("fields the app's profile removes reach the app", found)
     return f"{', '.join(REMOVED_FIELDS)} reached the LA but not the app, by event or query"
-
-
-@ZONE_CHECKS.check("ZON-11.approval-gate", "A staged return waits for the school's approval")
-def approval_gate(session: ZoneSession) -> str:
-    raise KitError(
-        "this kit (suite 1.0) has no checks of the approval workflow yet: a claim of it cannot "
-        "be verified"
-    )
-
-
-@ZONE_CHECKS.check("ZON-12.transfer", "A transferred record reaches only the receiving school")
-def transfer(session: ZoneSession) -> str:
-    raise KitError(
-        "this kit (suite 1.0) has no checks of the transfer workflow yet: a claim of it cannot "
-        "be verified"
-    )

@@ -6,6 +6,7 @@ again and again against one zone, and each check judges only the events about ob
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import secrets
 import time
@@ -18,13 +19,18 @@ from sif_core.conformance.statement import ZoneStatement
 from sif_core.conformance.zone_client import Event, PartyClient, Reply, add
 from sif_core.conformance.zone_config import PARTY_ROLES, KitConfig
 from sif_core.model import (
+    ContactPersonal,
     EnrolmentStatus,
+    LearnerContact,
     LearnerPersonal,
     LearnerSchoolEnrolment,
     SchoolInfo,
     SchoolPhase,
+    SIFObject,
     deterministic_refid,
+    is_temporary_upn,
 )
+from sif_core.testing.records import SyntheticPupil
 from sif_core.testing.synth import Synth
 
 __all__ = ["ZONE_CHECKS", "KitLearner", "ZoneSession"]
@@ -33,18 +39,37 @@ __all__ = ["ZONE_CHECKS", "KitLearner", "ZoneSession"]
 ZONE_CHECKS: Checks[ZoneSession] = Checks()
 
 Collected = dict[str, list[Event]]
+Messages = dict[str, list[dict[str, Any]]]
+_SCHOOL_NAMES = {"school": "School", "other_school": "Other School", "third_school": "Third School"}
 
 
 @dataclass(frozen=True)
 class KitLearner:
-    """A learner the kit made, and its enrolment at the school that published it."""
+    """A learner the kit made, its enrolment at the school that published it, and (for a
+    learner made with :meth:`ZoneSession.new_record`) the rest of its record."""
 
     learner: LearnerPersonal
     enrolment: LearnerSchoolEnrolment
+    related: tuple[SIFObject, ...] = ()
 
     def events(self) -> list[dict[str, Any]]:
         """Add events for the learner and then its enrolment."""
         return [add(self.learner), add(self.enrolment)]
+
+    @property
+    def record(self) -> tuple[SIFObject, ...]:
+        """The learner, its enrolment and the rest of its record, referenced objects first."""
+        return (self.learner, self.enrolment, *self.related)
+
+
+def _entry_date(born: dt.date) -> dt.date:
+    """The start of school at five, by the day the kit runs at the latest (a 29 February
+    birthday starts on the 28th)."""
+    try:
+        fifth = born.replace(year=born.year + 5)
+    except ValueError:
+        fifth = born.replace(year=born.year + 5, day=28)
+    return min(fifth, dt.date.today())
 
 
 class ZoneSession:
@@ -90,29 +115,24 @@ class ZoneSession:
         """A RefId of this run's own."""
         return deterministic_refid(f"sif-conformance/{self.run_id}", object_type, key)
 
-    def _usable_pupils(self) -> Iterator[LearnerPersonal]:
+    def _usable_pupils(self) -> Iterator[SyntheticPupil]:
         # Learners with an ethnicity and a UPRN, so that the profile check has fields to miss.
         synth = Synth(pupils=2000, seed=int(self.run_id, 16), schools=1)
         for pupil in synth.iter_pupils():
             learner = pupil.learner
             if learner.ethnicity and learner.address and learner.address.uprn and learner.upn:
-                yield learner
+                yield pupil
 
     def school(self, role: str = "school") -> SchoolInfo:
         """The SchoolInfo of the kit's school (``school`` or ``other_school``), published once
         when first asked for; a zone that refuses it leaves the check unable to run (ERROR)."""
         if role in self._schools:
             return self._schools[role]
-        establishment = (
-            self.config.school_establishment
-            if role == "school"
-            else self.config.other_establishment
-        )
         info = SchoolInfo(
             ref_id=self.refid("SchoolInfo", role),
             la_id=self.config.la,
-            establishment_id=establishment,
-            school_name=f"Conformance Kit {'School' if role == 'school' else 'Other School'}",
+            establishment_id=self.config.establishment(role),
+            school_name=f"Conformance Kit {_SCHOOL_NAMES[role]}",
             phase=SchoolPhase.PRIMARY,
         )
         reply = self.client(role).publish([add(info)])
@@ -127,26 +147,65 @@ class ZoneSession:
 
     def new_learners(self, count: int, role: str = "school") -> list[KitLearner]:
         """``count`` new learners of the ``role`` school (not yet published)."""
+        return [self._new_learner(role, self._next_pupil()) for _ in range(count)]
+
+    def _next_pupil(self) -> SyntheticPupil:
+        try:
+            return next(self._pupils)
+        except StopIteration:
+            raise KitError("the kit ran out of synthetic learners") from None
+
+    def _new_learner(
+        self, role: str, pupil: SyntheticPupil, related: tuple[SIFObject, ...] = ()
+    ) -> KitLearner:
         school = self.school(role)
-        made = []
-        for _ in range(count):
-            number = str(next(self._numbers))
-            try:
-                source = next(self._pupils)
-            except StopIteration:
-                raise KitError("the kit ran out of synthetic learners") from None
-            learner = source.model_copy(
-                update={"ref_id": self.refid("LearnerPersonal", number), "local_id": f"K{number}"}
+        number = str(next(self._numbers))
+        learner = pupil.learner.model_copy(
+            update={"ref_id": self.refid("LearnerPersonal", number), "local_id": f"K{number}"}
+        )
+        enrolment = LearnerSchoolEnrolment(
+            ref_id=self.refid("LearnerSchoolEnrolment", number),
+            learner_personal_ref_id=learner.ref_id,
+            school_info_ref_id=school.ref_id,
+            membership_type=EnrolmentStatus.C,
+            entry_date=_entry_date(learner.date_of_birth),
+        )
+        return KitLearner(learner, enrolment, related)
+
+    def new_record(self, role: str = "school") -> KitLearner:
+        """A new learner of the ``role`` school with a permanent UPN, its enrolment, contacts
+        (ContactPersonal and LearnerContact) and its SEN and FSM histories when it has them,
+        all with this run's RefIds (not yet published)."""
+        pupil = self._next_pupil()
+        while not pupil.contacts or is_temporary_upn(pupil.learner.upn or ""):
+            pupil = self._next_pupil()
+        made = self._new_learner(role, pupil)
+        learner_ref = made.learner.ref_id
+        related: list[SIFObject] = []
+        for position, (contact, link) in enumerate(pupil.contacts, start=1):
+            key = f"{learner_ref}/{position}"
+            person: ContactPersonal = contact.model_copy(
+                update={"ref_id": self.refid("ContactPersonal", key)}
             )
-            enrolment = LearnerSchoolEnrolment(
-                ref_id=self.refid("LearnerSchoolEnrolment", number),
-                learner_personal_ref_id=learner.ref_id,
-                school_info_ref_id=school.ref_id,
-                membership_type=EnrolmentStatus.C,
-                entry_date=learner.date_of_birth.replace(year=learner.date_of_birth.year + 5),
+            tie: LearnerContact = link.model_copy(
+                update={
+                    "ref_id": self.refid("LearnerContact", key),
+                    "learner_personal_ref_id": learner_ref,
+                    "contact_personal_ref_id": person.ref_id,
+                }
             )
-            made.append(KitLearner(learner, enrolment))
-        return made
+            related += [person, tie]
+        for history in (pupil.sen, pupil.fsm):
+            if history is not None:
+                related.append(
+                    history.model_copy(
+                        update={
+                            "ref_id": self.refid(history.object_name, learner_ref),
+                            "learner_personal_ref_id": learner_ref,
+                        }
+                    )
+                )
+        return KitLearner(made.learner, made.enrolment, tuple(related))
 
     def publish(self, role: str, events: list[dict[str, Any]], *, key: str | None = None) -> Reply:
         """Publish ``events`` as ``role``; a refusal is the zone's failure (FAILED)."""
@@ -194,6 +253,37 @@ class ZoneSession:
             while events := client.lease():
                 got[role] += [event for event in events if event.ref_id in ref_ids]
                 client.ack(event.message_id for event in events)
+
+    def collect_messages(
+        self,
+        roles: Iterable[str],
+        keep: Callable[[dict[str, Any]], bool],
+        done: Callable[[Messages], bool] = lambda got: False,
+    ) -> Messages:
+        """As :meth:`collect`, for messages of every kind: lease (and acknowledge) the queues
+        of ``roles`` until ``done`` says so or the delivery wait is over, then once more after
+        the settle time. Returns, by role, the messages ``keep`` picks, as the zone sent them.
+        With the default ``done`` it waits the whole delivery wait: for what must not come."""
+        roles = list(roles)
+        got: Messages = {role: [] for role in roles}
+        deadline = time.monotonic() + self.config.timing.delivery_wait_seconds
+        while True:
+            self._message_round(roles, keep, got)
+            if done(got) or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        time.sleep(self.config.timing.settle_seconds)
+        self._message_round(roles, keep, got)
+        return got
+
+    def _message_round(
+        self, roles: list[str], keep: Callable[[dict[str, Any]], bool], got: Messages
+    ) -> None:
+        for role in roles:
+            client = self.client(role)
+            while messages := client.lease_messages():
+                got[role] += [message for message in messages if keep(message)]
+                client.ack(str(message.get("messageId")) for message in messages)
 
 
 def names(events: Iterable[Event]) -> list[str]:

@@ -31,6 +31,7 @@ zone = "main"
 [parties]
 school = { id = "a", token = "a.0123456789abcdef" }
 other_school = { id = "b", token = "b.0123456789abcdef" }
+third_school = { id = "f", token = "f.0123456789abcdef" }
 la = { id = "c", token = "c.0123456789abcdef" }
 app = { id = "d", token = "d.0123456789abcdef" }
 reader = { id = "e", token = "e.0123456789abcdef" }

@@ -106,7 +106,9 @@ def test_print_config_makes_the_kit_config_once_and_prints_the_zone_file_fragmen
     again = sif("conformance", "zone", "--print-config", "--config", config)
     assert again.exit_code == 0
     assert "wrote" not in again.output
-    assert again.output.count("token_hash") == 5
+    assert again.output.count("token_hash") == 6
+    assert 'id = "sif-kit-third-school"' in again.output
+    assert 'establishment = "9903"' in again.output
     assert again.output in first.output
 
 
