@@ -118,6 +118,8 @@ def zone_fan_out(
                     deliveries.record(index, message.event.ref_id, now)
                 client.ack(message.message_id for message in messages)
                 received += len(messages)
+            if received < len(items):
+                raise RuntimeError(f"{party} had {received} of {len(items)} events in 10 minutes")
             finished.append(time.perf_counter())
             client.close()
         except BaseException as error:  # reported in the main thread
