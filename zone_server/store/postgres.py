@@ -15,10 +15,11 @@ The guarantees are the SQLite store's: a publish is one transaction storing its 
 and queue messages; a write transaction holds its zone's lock, so within a zone event ids (the
 changes-since markers) become visible in order and a retried publish finds the first reply;
 leases and acknowledgements hold the lock of one party's queue (see
-:mod:`~zone_server.store.postgres_locks`). Like the SQLite store's, they commit without waiting
-for the disk (``synchronous_commit = off`` for that transaction): a crash of the database
-server itself within a fraction of a second can undo one, which only means a message is
-delivered again. Everything else is committed as the database is configured (synchronously by
+:mod:`~zone_server.store.postgres_locks`). Like the SQLite store's, acknowledgements commit
+without waiting for the disk (``synchronous_commit = off`` for that transaction): a crash of the
+database server itself within a fraction of a second can undo one, which only means a message
+is delivered again (and audited again). Leases wait, because a lease writes the delivery's
+audit row. Everything else is committed as the database is configured (synchronously by
 default) before the zone replies.
 
 A long-polling subscriber is woken at once by a publish through the same server process; one

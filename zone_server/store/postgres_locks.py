@@ -29,14 +29,22 @@ Connection: TypeAlias = psycopg.Connection[TupleRow]
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 
-def lock_queue(conn: Connection, schema: str, zone: str, party: str) -> None:
-    """Lock ``party``'s queue in ``zone`` until the transaction ends; its commit need not wait
-    for the disk (see :mod:`zone_server.store.postgres`)."""
-    conn.execute(
-        "SELECT set_config('synchronous_commit', 'off', true), "
-        "pg_advisory_xact_lock(hashtextextended(%s, 0))",
-        (f"{schema}\x1fqueue\x1f{zone}\x1f{party}",),
-    )
+def lock_queue(
+    conn: Connection, schema: str, zone: str, party: str, *, wait_for_disk: bool = True
+) -> None:
+    """Lock ``party``'s queue in ``zone`` until the transaction ends.
+
+    ``wait_for_disk=False`` lets the commit return before the disk has it: only for
+    acknowledgements (see :mod:`zone_server.store.postgres`)."""
+    key = (f"{schema}\x1fqueue\x1f{zone}\x1f{party}",)
+    if wait_for_disk:
+        conn.execute(_LOCK, key)
+    else:
+        conn.execute(
+            "SELECT set_config('synchronous_commit', 'off', true), "
+            "pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            key,
+        )
 
 
 class ZoneLocked:

@@ -254,7 +254,7 @@ class PostgresStore:
         if not message_ids:
             return []
         with self._pool.connection() as conn, conn.transaction():
-            lock_queue(conn, self.schema, zone, party)
+            lock_queue(conn, self.schema, zone, party, wait_for_disk=False)
             rows = conn.execute(
                 "DELETE FROM queue WHERE zone = %s AND party = %s AND delivery_count > 0 "
                 "AND message_id = ANY(%s) RETURNING message_id",

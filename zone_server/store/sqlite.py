@@ -4,13 +4,13 @@ Every write is one ``BEGIN IMMEDIATE`` transaction, so writers queue behind each
 readers carry on; what a reply has acknowledged is on disk before the reply is sent. Each thread
 gets its own connection (the server runs store calls in worker threads).
 
-Leases and acknowledgements are the exception: they commit without waiting for the disk
-(``synchronous=NORMAL`` for that transaction), which saves a flush per message delivered. They
+Acknowledgements are the exception: they commit without waiting for the disk
+(``synchronous=NORMAL`` for that transaction), which saves a flush per message acknowledged. They
 are still atomic and survive the server being killed; the next flushed commit makes them
-durable too. Only a power cut or OS crash within those few milliseconds can undo one: a lease
-undone means the message is delivered again sooner, an acknowledgement undone means it is
-delivered again (delivery is at least once anyway), and the delivery's audit row goes with
-its lease.
+durable too. Only a power cut or OS crash within those few milliseconds can undo one, and an
+acknowledgement undone means the message is delivered again (delivery is at least once anyway)
+and audited again. Leases wait for the disk, because a lease writes the delivery's audit row
+and every delivery of learner data must stay on record.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class SQLiteStore:
     @contextmanager
     def _write(self, *, synced: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction; ``synced=False`` commits without waiting for the disk (for
-        leases and acknowledgements only: see the module's docstring)."""
+        acknowledgements only: see the module's docstring)."""
         conn = self._conn()
         with self._writer:
             if not synced:
@@ -144,7 +144,7 @@ class SQLiteStore:
     ) -> list[QueueMessage]:
         now = self._clock()
         until = now + lease_seconds
-        with self._write(synced=False) as conn:
+        with self._write() as conn:
             ids = [
                 row[0]
                 for row in conn.execute(
