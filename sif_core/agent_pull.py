@@ -327,6 +327,8 @@ def _entry(message: QueueMessage) -> dict[str, Any]:
     if service is not None:
         entry.update(requestId=service.request_id, service=service.service, party=service.party)
         entry.update(at=service.at, body=service.body)
+    elif message.event is None:
+        entry["message"] = message.document  # a kind this agent does not know: kept whole
     return entry
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from sif_core.codec import from_goessner, to_goessner
@@ -205,15 +205,21 @@ class ServiceMessage:
 @dataclass(frozen=True, slots=True)
 class QueueMessage:
     """One leased message. Acknowledge ``message_id`` once it is safely handled; unacknowledged,
-    it comes back after its lease (``delivery_count`` then grows)."""
+    it comes back after its lease (``delivery_count`` then grows).
+
+    ``kind`` is ``event``, ``request`` or ``response`` (with the matching field set), or a kind
+    this client does not know yet (a newer zone's workflow delivery); ``document`` is always the
+    message as the zone sent it.
+    """
 
     message_id: str
-    kind: Literal["event", "request", "response"]
+    kind: str
     delivery_count: int
     lease_expires: str
     event: ReceivedEvent | None = None
     request: ServiceMessage | None = None
     response: ServiceMessage | None = None
+    document: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_reply(cls, document: Any) -> QueueMessage:
@@ -225,15 +231,12 @@ class QueueMessage:
         if not isinstance(count, int):
             raise ValueError("a queue message has a deliveryCount")
         message_id, lease = _text(document, "messageId"), _text(document, "leaseExpires")
-        if kind == "event":
-            return cls(message_id, "event", count, lease, event=_event(document.get("event")))
-        if kind == "request":
-            request = _service(document.get("request"), "requester")
-            return cls(message_id, "request", count, lease, request=request)
-        if kind == "response":
-            response = _service(document.get("response"), "provider")
-            return cls(message_id, "response", count, lease, response=response)
-        raise ValueError(f"unknown message kind {kind!r}")
+        if not isinstance(kind, str):
+            raise ValueError("a queue message has a kind")
+        event = _event(document.get("event")) if kind == "event" else None
+        request = _service(document.get("request"), "requester") if kind == "request" else None
+        response = _service(document.get("response"), "provider") if kind == "response" else None
+        return cls(message_id, kind, count, lease, event, request, response, document)
 
 
 def _event(document: Any) -> ReceivedEvent:
