@@ -36,11 +36,10 @@ from zone_server.store import (
     ServiceRequest,
     StoredObject,
 )
+from zone_server.store.rows import EVENT_COLUMNS, REQUEST_COLUMNS
 from zone_server.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.sqlite_tx import (
-    EVENT_COLUMNS,
     OBJECT_COLUMNS,
-    REQUEST_COLUMNS,
     SQLiteTransaction,
     row_to_event,
     row_to_object,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, cast
@@ -16,6 +15,7 @@ from zone_server.store import (
     StoredEvent,
     StoredObject,
 )
+from zone_server.store.rows import REQUEST_COLUMNS, SQLITE_ROWS, new_id
 from zone_server.store.sqlite_workflows import SQLiteWorkflows
 
 __all__ = ["SQLiteTransaction", "dump", "load", "row_to_event", "row_to_request"]
@@ -35,58 +35,11 @@ def load(text: str | None) -> Content | None:
     return None if text is None else cast(Content, json.loads(text))
 
 
-EVENT_COLUMNS = "event_id, zone, publisher, action, object_type, ref_id, content, published_at"
-REQUEST_COLUMNS = (
-    "request_id, zone, service, requester, provider, status, request, response, created_at, "
-    "answered_at"
-)
-
-
-def row_to_event(row: Sequence[Any]) -> StoredEvent:
-    """A :class:`StoredEvent` from a row of :data:`EVENT_COLUMNS`."""
-    return StoredEvent(
-        event_id=row[0],
-        zone=row[1],
-        publisher=row[2],
-        action=row[3],
-        object_type=row[4],
-        ref_id=row[5],
-        content=load(row[6]),
-        published_at=row[7],
-    )
-
-
-def row_to_request(row: Sequence[Any]) -> ServiceRequest:
-    """A :class:`ServiceRequest` from a row of :data:`REQUEST_COLUMNS`."""
-    return ServiceRequest(
-        request_id=row[0],
-        zone=row[1],
-        service=row[2],
-        requester=row[3],
-        provider=row[4],
-        status=row[5],
-        request=load(row[6]) or {},
-        response=load(row[7]),
-        created_at=row[8],
-        answered_at=row[9],
-    )
-
-
+row_to_event = SQLITE_ROWS.event
+row_to_request = SQLITE_ROWS.request
+#: An object's columns; its scope keys are read apart (:func:`scope_keys`).
 OBJECT_COLUMNS = "zone, object_type, ref_id, content, seq, deleted, learner_ref, upn, local_id"
-
-
-def row_to_object(row: Sequence[Any], keys: frozenset[str]) -> StoredObject:
-    """A :class:`StoredObject` from a row of :data:`OBJECT_COLUMNS` and its scope keys."""
-    return StoredObject(
-        zone=row[0],
-        object_type=row[1],
-        ref_id=row[2],
-        content=load(row[3]),
-        seq=row[4],
-        deleted=bool(row[5]),
-        scope_keys=keys,
-        index=ObjectIndex(learner_ref=row[6], upn=row[7], local_id=row[8]),
-    )
+row_to_object = SQLITE_ROWS.object
 
 
 def scope_keys(
@@ -232,7 +185,7 @@ class SQLiteTransaction(SQLiteWorkflows):
     def create_service_request(
         self, zone: str, service: str, requester: str, provider: str, request: Content
     ) -> ServiceRequest:
-        request_id = secrets.token_hex(16).upper()
+        request_id = new_id()
         self._conn.execute(
             f"INSERT INTO service_requests ({REQUEST_COLUMNS}) "  # noqa: S608 - constant columns
             "VALUES (?, ?, ?, ?, ?, 'pending', ?, NULL, ?, NULL)",

@@ -1,20 +1,24 @@
-"""The SQLite workflow tables, and conversions between their rows and the workflow records."""
+"""The SQLite workflow tables, their snapshots, and the row conversions of
+:mod:`~zone_server.store.rows` under the names the SQLite store uses."""
 
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
-from zone_server.store.workflows import (
-    CensusReturn,
-    DualConflict,
-    DualRegistration,
-    SnapshotObject,
-    Transfer,
+from zone_server.store.rows import (
+    CENSUS_COLUMNS,
+    CONFLICT_COLUMNS,
+    DUAL_COLUMNS,
+    REVIEW_COLUMNS,
+    SQLITE_ROWS,
+    TRANSFER_COLUMNS,
+    new_id,
+    to_json,
 )
+from zone_server.store.workflows import SnapshotObject
 
 __all__ = [
     "CENSUS_COLUMNS",
@@ -141,56 +145,10 @@ CREATE TABLE IF NOT EXISTS census_objects (
 ) WITHOUT ROWID;
 """
 
-TRANSFER_COLUMNS: Final = (
-    "transfer_id, zone, upn, learner_ref, source_party, source_school, destination, "
-    "destination_party, status, object_count, created_at, delivered_at, completed_at, claimed_by"
-)
-DUAL_COLUMNS: Final = (
-    "link_id, zone, upn, first_learner, first_school, second_learner, second_school, active, "
-    "created_at, ended_at, end_reason"
-)
-CONFLICT_COLUMNS: Final = (
-    "conflict_id, zone, link_id, object_type, field, earlier, later, status, created_at, "
-    "resolved_by, resolved_at"
-)
-REVIEW_COLUMNS: Final = (
-    "review_id, zone, request_id, school, learner_ref, outcome, code, message, created_at"
-)
-CENSUS_COLUMNS: Final = (
-    "return_id, zone, school, school_party, collection, reference_date, version, status, "
-    "prepared_by, created_at, content_hash, object_count, approved_by, approved_at, counts"
-)
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def new_id() -> str:
-    return secrets.token_hex(16).upper()
-
-
-def transfer_row(row: Sequence[Any]) -> Transfer:
-    return Transfer(*row)
-
-
-def dual_row(row: Sequence[Any]) -> DualRegistration:
-    values = list(row)
-    values[7] = bool(values[7])
-    return DualRegistration(*values)
-
-
-def conflict_row(row: Sequence[Any]) -> DualConflict:
-    values = list(row)
-    values[5] = tuple(json.loads(values[5]))
-    values[6] = tuple(json.loads(values[6]))
-    return DualConflict(*values)
-
-
-def census_row(row: Sequence[Any]) -> CensusReturn:
-    values = list(row)
-    values[14] = None if values[14] is None else json.loads(values[14])
-    return CensusReturn(*values)
+transfer_row = SQLITE_ROWS.transfer
+dual_row = SQLITE_ROWS.dual
+conflict_row = SQLITE_ROWS.conflict
+census_row = SQLITE_ROWS.census
 
 
 def write_objects(

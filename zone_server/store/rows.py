@@ -1,0 +1,158 @@
+"""What both store backends share about their rows: the column lists of the tables whose
+columns are the same in both, new ids, JSON text, and the conversions from rows to records.
+
+The backends differ only in how a JSON column arrives: SQLite hands back its text
+(:data:`SQLITE_ROWS` decodes it), psycopg has decoded it already (:data:`POSTGRES_ROWS`).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from zone_server.store import ObjectIndex, ServiceRequest, StoredEvent, StoredObject
+from zone_server.store.workflows import (
+    CensusReturn,
+    DualConflict,
+    DualRegistration,
+    Transfer,
+)
+
+__all__ = [
+    "CENSUS_COLUMNS",
+    "CONFLICT_COLUMNS",
+    "DUAL_COLUMNS",
+    "EVENT_COLUMNS",
+    "POSTGRES_ROWS",
+    "REQUEST_COLUMNS",
+    "REVIEW_COLUMNS",
+    "SQLITE_ROWS",
+    "TRANSFER_COLUMNS",
+    "RowReader",
+    "new_id",
+    "to_json",
+]
+
+EVENT_COLUMNS: Final = (
+    "event_id, zone, publisher, action, object_type, ref_id, content, published_at"
+)
+REQUEST_COLUMNS: Final = (
+    "request_id, zone, service, requester, provider, status, request, response, created_at, "
+    "answered_at"
+)
+TRANSFER_COLUMNS: Final = (
+    "transfer_id, zone, upn, learner_ref, source_party, source_school, destination, "
+    "destination_party, status, object_count, created_at, delivered_at, completed_at, claimed_by"
+)
+DUAL_COLUMNS: Final = (
+    "link_id, zone, upn, first_learner, first_school, second_learner, second_school, active, "
+    "created_at, ended_at, end_reason"
+)
+CONFLICT_COLUMNS: Final = (
+    "conflict_id, zone, link_id, object_type, field, earlier, later, status, created_at, "
+    "resolved_by, resolved_at"
+)
+REVIEW_COLUMNS: Final = (
+    "review_id, zone, request_id, school, learner_ref, outcome, code, message, created_at"
+)
+CENSUS_COLUMNS: Final = (
+    "return_id, zone, school, school_party, collection, reference_date, version, status, "
+    "prepared_by, created_at, content_hash, object_count, approved_by, approved_at, counts"
+)
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON text of ``value``, as both stores write it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def new_id() -> str:
+    """A new random id: 32 upper-case hex digits."""
+    return secrets.token_hex(16).upper()
+
+
+def _from_text(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+class RowReader:
+    """Records from rows whose JSON columns ``decode`` turns into values (``None`` stays
+    ``None``); boolean columns may arrive as integers."""
+
+    def __init__(self, decode: Callable[[Any], Any]) -> None:
+        self._decode = decode
+
+    def event(self, row: Sequence[Any]) -> StoredEvent:
+        """A :class:`StoredEvent` from a row of :data:`EVENT_COLUMNS`."""
+        return StoredEvent(
+            event_id=row[0],
+            zone=row[1],
+            publisher=row[2],
+            action=row[3],
+            object_type=row[4],
+            ref_id=row[5],
+            content=self._decode(row[6]),
+            published_at=row[7],
+        )
+
+    def request(self, row: Sequence[Any]) -> ServiceRequest:
+        """A :class:`ServiceRequest` from a row of :data:`REQUEST_COLUMNS`."""
+        return ServiceRequest(
+            request_id=row[0],
+            zone=row[1],
+            service=row[2],
+            requester=row[3],
+            provider=row[4],
+            status=row[5],
+            request=self._decode(row[6]) or {},
+            response=self._decode(row[7]),
+            created_at=row[8],
+            answered_at=row[9],
+        )
+
+    def object(self, row: Sequence[Any], keys: frozenset[str]) -> StoredObject:
+        """A :class:`StoredObject` from a row whose first nine columns are ``zone,
+        object_type, ref_id, content, seq, deleted, learner_ref, upn, local_id``."""
+        return StoredObject(
+            zone=row[0],
+            object_type=row[1],
+            ref_id=row[2],
+            content=self._decode(row[3]),
+            seq=row[4],
+            deleted=bool(row[5]),
+            scope_keys=keys,
+            index=ObjectIndex(learner_ref=row[6], upn=row[7], local_id=row[8]),
+        )
+
+    def transfer(self, row: Sequence[Any]) -> Transfer:
+        """A :class:`Transfer` from a row of :data:`TRANSFER_COLUMNS`."""
+        return Transfer(*row)
+
+    def dual(self, row: Sequence[Any]) -> DualRegistration:
+        """A :class:`DualRegistration` from a row of :data:`DUAL_COLUMNS`."""
+        values = list(row)
+        values[7] = bool(values[7])
+        return DualRegistration(*values)
+
+    def conflict(self, row: Sequence[Any]) -> DualConflict:
+        """A :class:`DualConflict` from a row of :data:`CONFLICT_COLUMNS`."""
+        values = list(row)
+        values[5] = tuple(self._decode(values[5]))
+        values[6] = tuple(self._decode(values[6]))
+        return DualConflict(*values)
+
+    def census(self, row: Sequence[Any]) -> CensusReturn:
+        """A :class:`CensusReturn` from a row of :data:`CENSUS_COLUMNS`."""
+        values = list(row)
+        values[14] = self._decode(values[14])
+        return CensusReturn(*values)
+
+
+SQLITE_ROWS: Final = RowReader(_from_text)
+POSTGRES_ROWS: Final = RowReader(_as_is)
