@@ -4,16 +4,14 @@ that census returns and transfers hold."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from zone_server.store.postgres_locks import Connection, ZoneLocked
 from zone_server.store.postgres_rows import CENSUS_COLUMNS, census_row, new_id, to_json
+from zone_server.store.rows import POSTGRES_ROWS, SNAPSHOT_OWNER, SnapshotTable, snapshot_rows
 from zone_server.store.workflows import CensusReturn, SnapshotObject
 
 __all__ = ["PostgresCensus", "read_snapshot", "write_snapshot"]
-
-SnapshotTable = Literal["transfer_objects", "census_objects"]
-_OWNER = {"transfer_objects": "transfer_id", "census_objects": "return_id"}
 
 
 def write_snapshot(
@@ -22,12 +20,9 @@ def write_snapshot(
     """Store ``objects``, in order, as the snapshot ``owner`` holds."""
     with conn.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({_OWNER[table]}, position, object_type, ref_id, content) "  # noqa: S608 - constant names
-            "VALUES (%s, %s, %s, %s, %s)",
-            [
-                (owner, position, obj.object_type, obj.ref_id, to_json(obj.content))
-                for position, obj in enumerate(objects)
-            ],
+            f"INSERT INTO {table} ({SNAPSHOT_OWNER[table]}, position, object_type, ref_id, "  # noqa: S608 - constant names
+            "content) VALUES (%s, %s, %s, %s, %s)",
+            snapshot_rows(owner, objects),
         )
 
 
@@ -35,10 +30,10 @@ def read_snapshot(conn: Connection, table: SnapshotTable, owner: str) -> list[Sn
     """The snapshot ``owner`` holds, in the order it was taken."""
     rows = conn.execute(
         f"SELECT object_type, ref_id, content FROM {table} "  # noqa: S608 - constant names
-        f"WHERE {_OWNER[table]} = %s ORDER BY position",
+        f"WHERE {SNAPSHOT_OWNER[table]} = %s ORDER BY position",
         (owner,),
     ).fetchall()
-    return [SnapshotObject(row[0], row[1], row[2]) for row in rows]
+    return [POSTGRES_ROWS.snapshot(row) for row in rows]
 
 
 class PostgresCensus(ZoneLocked):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from zone_server.store import ObjectIndex, ServiceRequest, StoredEvent, StoredObject
 from zone_server.store.workflows import (
     CensusReturn,
     DualConflict,
     DualRegistration,
+    SnapshotObject,
     Transfer,
 )
 
@@ -28,10 +29,13 @@ __all__ = [
     "POSTGRES_ROWS",
     "REQUEST_COLUMNS",
     "REVIEW_COLUMNS",
+    "SNAPSHOT_OWNER",
     "SQLITE_ROWS",
     "TRANSFER_COLUMNS",
     "RowReader",
+    "SnapshotTable",
     "new_id",
+    "snapshot_rows",
     "to_json",
 ]
 
@@ -62,6 +66,13 @@ CENSUS_COLUMNS: Final = (
     "prepared_by, created_at, content_hash, object_count, approved_by, approved_at, counts"
 )
 
+#: The tables that hold snapshots (of a transfer, of a census return) and their owner column.
+SnapshotTable = Literal["transfer_objects", "census_objects"]
+SNAPSHOT_OWNER: Final[dict[str, str]] = {
+    "transfer_objects": "transfer_id",
+    "census_objects": "return_id",
+}
+
 
 def to_json(value: Any) -> str:
     """Compact JSON text of ``value``, as both stores write it."""
@@ -71,6 +82,17 @@ def to_json(value: Any) -> str:
 def new_id() -> str:
     """A new random id: 32 upper-case hex digits."""
     return secrets.token_hex(16).upper()
+
+
+def snapshot_rows(
+    owner: str, objects: Sequence[SnapshotObject]
+) -> list[tuple[str, int, str, str, str]]:
+    """The rows ``owner, position, object_type, ref_id, content`` that store ``objects``, in
+    order, as the snapshot ``owner`` holds."""
+    return [
+        (owner, position, obj.object_type, obj.ref_id, to_json(obj.content))
+        for position, obj in enumerate(objects)
+    ]
 
 
 def _from_text(text: str | None) -> Any:
@@ -152,6 +174,10 @@ class RowReader:
         values = list(row)
         values[14] = self._decode(values[14])
         return CensusReturn(*values)
+
+    def snapshot(self, row: Sequence[Any]) -> SnapshotObject:
+        """A :class:`SnapshotObject` from a row ``object_type, ref_id, content``."""
+        return SnapshotObject(row[0], row[1], self._decode(row[2]))
 
 
 SQLITE_ROWS: Final = RowReader(_from_text)

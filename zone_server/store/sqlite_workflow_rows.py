@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Final
@@ -13,9 +12,12 @@ from zone_server.store.rows import (
     CONFLICT_COLUMNS,
     DUAL_COLUMNS,
     REVIEW_COLUMNS,
+    SNAPSHOT_OWNER,
     SQLITE_ROWS,
     TRANSFER_COLUMNS,
+    SnapshotTable,
     new_id,
+    snapshot_rows,
     to_json,
 )
 from zone_server.store.workflows import SnapshotObject
@@ -152,24 +154,23 @@ census_row = SQLITE_ROWS.census
 
 
 def write_objects(
-    conn: sqlite3.Connection, table: str, owner: str, objects: Sequence[SnapshotObject]
+    conn: sqlite3.Connection, table: SnapshotTable, owner: str, objects: Sequence[SnapshotObject]
 ) -> None:
-    key = "transfer_id" if table == "transfer_objects" else "return_id"
+    """Store ``objects``, in order, as the snapshot ``owner`` holds."""
     conn.executemany(
-        f"INSERT INTO {table} ({key}, position, object_type, ref_id, content) "  # noqa: S608
-        "VALUES (?, ?, ?, ?, ?)",
-        [
-            (owner, position, obj.object_type, obj.ref_id, to_json(obj.content))
-            for position, obj in enumerate(objects)
-        ],
+        f"INSERT INTO {table} ({SNAPSHOT_OWNER[table]}, position, object_type, ref_id, "  # noqa: S608 - constant names
+        "content) VALUES (?, ?, ?, ?, ?)",
+        snapshot_rows(owner, objects),
     )
 
 
-def read_objects(conn: sqlite3.Connection, table: str, owner: str) -> list[SnapshotObject]:
-    key = "transfer_id" if table == "transfer_objects" else "return_id"
+def read_objects(
+    conn: sqlite3.Connection, table: SnapshotTable, owner: str
+) -> list[SnapshotObject]:
+    """The snapshot ``owner`` holds, in the order it was taken."""
     rows = conn.execute(
         f"SELECT object_type, ref_id, content FROM {table} "  # noqa: S608 - constant names
-        f"WHERE {key} = ? ORDER BY position",
+        f"WHERE {SNAPSHOT_OWNER[table]} = ? ORDER BY position",
         (owner,),
     ).fetchall()
-    return [SnapshotObject(row[0], row[1], json.loads(row[2])) for row in rows]
+    return [SQLITE_ROWS.snapshot(row) for row in rows]
