@@ -34,8 +34,6 @@ __all__ = [
     "conflict_row",
     "dual_row",
     "new_id",
-    "qualified",
-    "row_to_event",
     "row_to_object",
     "row_to_request",
     "to_json",
@@ -50,12 +48,6 @@ OBJECT_COLUMNS: Final = (
 )
 
 
-def qualified(alias: str, columns: str) -> str:
-    """``columns`` with each name prefixed by the table ``alias``."""
-    return ", ".join(f"{alias}.{name.strip()}" for name in columns.split(","))
-
-
-row_to_event = POSTGRES_ROWS.event
 row_to_request = POSTGRES_ROWS.request
 transfer_row = POSTGRES_ROWS.transfer
 dual_row = POSTGRES_ROWS.dual

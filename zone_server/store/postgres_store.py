@@ -30,23 +30,16 @@ from zone_server.store import (
     ServiceRequest,
     StoredObject,
 )
+from zone_server.store.common import delivery_audits, has_key, object_page, queue_stats
 from zone_server.store.postgres_locks import Connection, lock_queue
-from zone_server.store.postgres_rows import (
-    EVENT_COLUMNS,
-    OBJECT_COLUMNS,
-    REQUEST_COLUMNS,
-    qualified,
-    row_to_event,
-    row_to_object,
-    row_to_request,
-)
+from zone_server.store.postgres_rows import OBJECT_COLUMNS, row_to_object, row_to_request
 from zone_server.store.postgres_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.postgres_tx import PostgresTransaction, write_audit
 from zone_server.store.postgres_workflows import complete_transfers
+from zone_server.store.rows import EVENT_COLUMNS, POSTGRES_ROWS, REQUEST_COLUMNS, qualified
 
 __all__ = ["PostgresStore"]
 
-_EVENT_WIDTH: Final = len(EVENT_COLUMNS.split(","))
 #: Each object's first leased message holds back the later ones about it (gathered once, not
 #: looked up per message: a planner without statistics would walk the queue for each).
 _LEASE: Final = (
@@ -246,8 +239,9 @@ class PostgresStore:
                 {"zone": zone, "party": party, "now": now, "limit": limit,
                  "until": now + lease_seconds},
             ).fetchall()  # fmt: skip
-            messages = [_message(row) for row in rows]
-            _audit_deliveries(conn, now, zone, party, messages, audited_types)
+            messages = [POSTGRES_ROWS.message(row) for row in rows]
+            for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
+                write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
         return messages
 
     def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
@@ -273,7 +267,7 @@ class PostgresStore:
                 'GROUP BY party ORDER BY party COLLATE "C"',
                 (now, zone),
             ).fetchall()
-        return [QueueStats(row[0], row[1], row[2], max(0.0, now - row[3])) for row in rows]
+        return queue_stats(rows, now)
 
     def query(self, zone: str, query: ObjectQuery) -> ObjectPage:
         where = ["o.zone = %s", "o.object_type = %s"]
@@ -290,7 +284,7 @@ class PostgresStore:
                 where.append(f"o.{column} = %s")
                 params.append(value)
         if query.school is not None:
-            where.append(_has_key("s.scope_key = %s"))
+            where.append(has_key("s.scope_key = %s"))
             params.append(query.school)
         if query.scope is not None:
             clause, scope_params = _scope_clause(query.scope)
@@ -310,12 +304,8 @@ class PostgresStore:
                 (*params, query.page_size, (query.page - 1) * query.page_size),
             ).fetchall()
             marker = _marker(conn, zone)
-        objects = [row_to_object(row) for row in rows]
-        return ObjectPage(
-            objects=[obj for obj in objects if not obj.deleted],
-            deleted_ref_ids=[obj.ref_id for obj in objects if obj.deleted],
-            total=counted[0] if counted else 0,
-            marker=marker,
+        return object_page(
+            [row_to_object(row) for row in rows], counted[0] if counted else 0, marker
         )
 
     def get(
@@ -385,46 +375,6 @@ def _marker(conn: Connection, zone: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _message(row: Sequence[Any]) -> QueueMessage:
-    event_row = row[4 : 4 + _EVENT_WIDTH]
-    request_row = row[4 + _EVENT_WIDTH :]
-    return QueueMessage(
-        message_id=row[0],
-        kind=row[1],
-        delivery_count=row[2],
-        leased_until=row[3],
-        event=row_to_event(event_row) if event_row[0] is not None else None,
-        service_request=row_to_request(request_row) if request_row[0] is not None else None,
-    )
-
-
-def _audit_deliveries(
-    conn: Connection,
-    now: float,
-    zone: str,
-    party: str,
-    messages: list[QueueMessage],
-    audited_types: frozenset[str],
-) -> None:
-    by_type: dict[str, list[str]] = {}
-    for message in messages:
-        if message.event is not None and message.event.object_type in audited_types:
-            by_type.setdefault(message.event.object_type, []).append(message.event.ref_id)
-        elif message.service_request is not None:
-            request = message.service_request
-            detail = f"{message.kind} {request.request_id} of service {request.service}"
-            write_audit(conn, now, zone, party, "deliver", None, [], detail)
-    for object_type, ref_ids in by_type.items():
-        write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, "")
-
-
-def _has_key(condition: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM object_scopes s WHERE s.zone = o.zone "  # noqa: S608 - no input
-        f"AND s.object_type = o.object_type AND s.ref_id = o.ref_id AND {condition})"
-    )
-
-
 def _scope_clause(scope: Scope) -> tuple[str, list[Any]]:
     if scope.all:
         return "true", []
@@ -437,4 +387,4 @@ def _scope_clause(scope: Scope) -> tuple[str, list[Any]]:
     if scope.las:
         parts.append("left(s.scope_key, 3) = ANY(%s)")
         params.append(sorted(scope.las))
-    return _has_key("(" + " OR ".join(parts) + ")"), params
+    return has_key("(" + " OR ".join(parts) + ")"), params

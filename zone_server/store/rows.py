@@ -12,7 +12,13 @@ import secrets
 from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
-from zone_server.store import ObjectIndex, ServiceRequest, StoredEvent, StoredObject
+from zone_server.store import (
+    ObjectIndex,
+    QueueMessage,
+    ServiceRequest,
+    StoredEvent,
+    StoredObject,
+)
 from zone_server.store.workflows import (
     CensusReturn,
     DualConflict,
@@ -35,6 +41,7 @@ __all__ = [
     "RowReader",
     "SnapshotTable",
     "new_id",
+    "qualified",
     "snapshot_rows",
     "to_json",
 ]
@@ -46,6 +53,7 @@ REQUEST_COLUMNS: Final = (
     "request_id, zone, service, requester, provider, status, request, response, created_at, "
     "answered_at"
 )
+_EVENT_WIDTH: Final = len(EVENT_COLUMNS.split(","))
 TRANSFER_COLUMNS: Final = (
     "transfer_id, zone, upn, learner_ref, source_party, source_school, destination, "
     "destination_party, status, object_count, created_at, delivered_at, completed_at, claimed_by"
@@ -72,6 +80,11 @@ SNAPSHOT_OWNER: Final[dict[str, str]] = {
     "transfer_objects": "transfer_id",
     "census_objects": "return_id",
 }
+
+
+def qualified(alias: str, columns: str) -> str:
+    """``columns`` with each name prefixed by the table ``alias``."""
+    return ", ".join(f"{alias}.{name.strip()}" for name in columns.split(","))
 
 
 def to_json(value: Any) -> str:
@@ -136,6 +149,21 @@ class RowReader:
             response=self._decode(row[7]),
             created_at=row[8],
             answered_at=row[9],
+        )
+
+    def message(self, row: Sequence[Any]) -> QueueMessage:
+        """A :class:`QueueMessage` from a row ``message_id, kind, delivery_count,
+        leased_until``, then :data:`EVENT_COLUMNS` and :data:`REQUEST_COLUMNS` (all ``NULL``
+        where the message has no event, no request)."""
+        event_row = row[4 : 4 + _EVENT_WIDTH]
+        request_row = row[4 + _EVENT_WIDTH :]
+        return QueueMessage(
+            message_id=row[0],
+            kind=row[1],
+            delivery_count=row[2],
+            leased_until=row[3],
+            event=self.event(event_row) if event_row[0] is not None else None,
+            service_request=self.request(request_row) if request_row[0] is not None else None,
         )
 
     def object(self, row: Sequence[Any], keys: frozenset[str]) -> StoredObject:

@@ -36,12 +36,12 @@ from zone_server.store import (
     ServiceRequest,
     StoredObject,
 )
-from zone_server.store.rows import EVENT_COLUMNS, REQUEST_COLUMNS
+from zone_server.store.common import delivery_audits, has_key, object_page, queue_stats
+from zone_server.store.rows import EVENT_COLUMNS, REQUEST_COLUMNS, SQLITE_ROWS, qualified
 from zone_server.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.sqlite_tx import (
     OBJECT_COLUMNS,
     SQLiteTransaction,
-    row_to_event,
     row_to_object,
     row_to_request,
     scope_keys,
@@ -165,59 +165,21 @@ class SQLiteStore:
                 (until, *ids),
             )
             messages = self._messages(conn, ids)
-            self._audit_deliveries(conn, now, zone, party, messages, audited_types)
+            for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
+                write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
         return messages
 
     def _messages(self, conn: sqlite3.Connection, ids: list[int]) -> list[QueueMessage]:
         marks = ",".join("?" * len(ids))
-        events_sql = ", ".join(f"e.{c.strip()}" for c in EVENT_COLUMNS.split(","))
-        requests_sql = ", ".join(f"r.{c.strip()}" for c in REQUEST_COLUMNS.split(","))
         rows = conn.execute(
             f"SELECT q.message_id, q.kind, q.delivery_count, q.leased_until, "  # noqa: S608
-            f"{events_sql}, {requests_sql} FROM queue q "
+            f"{qualified('e', EVENT_COLUMNS)}, {qualified('r', REQUEST_COLUMNS)} FROM queue q "
             "LEFT JOIN events e ON e.event_id = q.event_id "
             "LEFT JOIN service_requests r ON r.request_id = q.request_id "
             f"WHERE q.message_id IN ({marks}) ORDER BY q.message_id",
             ids,
         ).fetchall()
-        event_width = len(EVENT_COLUMNS.split(","))
-        messages = []
-        for row in rows:
-            event_row = row[4 : 4 + event_width]
-            request_row = row[4 + event_width :]
-            messages.append(
-                QueueMessage(
-                    message_id=row[0],
-                    kind=row[1],
-                    delivery_count=row[2],
-                    leased_until=row[3],
-                    event=row_to_event(event_row) if event_row[0] is not None else None,
-                    service_request=row_to_request(request_row)
-                    if request_row[0] is not None
-                    else None,
-                )
-            )
-        return messages
-
-    def _audit_deliveries(
-        self,
-        conn: sqlite3.Connection,
-        now: float,
-        zone: str,
-        party: str,
-        messages: list[QueueMessage],
-        audited_types: frozenset[str],
-    ) -> None:
-        by_type: dict[str, list[str]] = {}
-        for message in messages:
-            if message.event is not None and message.event.object_type in audited_types:
-                by_type.setdefault(message.event.object_type, []).append(message.event.ref_id)
-            elif message.service_request is not None:
-                request = message.service_request
-                detail = f"{message.kind} {request.request_id} of service {request.service}"
-                write_audit(conn, now, zone, party, "deliver", None, [], detail)
-        for object_type, ref_ids in by_type.items():
-            write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, "")
+        return [SQLITE_ROWS.message(row) for row in rows]
 
     def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
         if not message_ids:
@@ -241,7 +203,7 @@ class SQLiteStore:
                 "MIN(enqueued_at) FROM queue WHERE zone = ? GROUP BY party ORDER BY party",
                 (now, zone),
             ).fetchall()
-        return [QueueStats(row[0], row[1], row[2], max(0.0, now - row[3])) for row in rows]
+        return queue_stats(rows, now)
 
     def query(self, zone: str, query: ObjectQuery) -> ObjectPage:
         where = ["o.zone = ?", "o.object_type = ?"]
@@ -262,7 +224,7 @@ class SQLiteStore:
                 params.append(value)
                 source = f"objects o INDEXED BY objects_{column}"
         if query.school is not None:
-            where.append(_has_key("s.scope_key = ?"))
+            where.append(has_key("s.scope_key = ?"))
             params.append(query.school)
         if query.scope is not None:
             clause, scope_params = _scope_clause(query.scope)
@@ -275,7 +237,7 @@ class SQLiteStore:
                 f"SELECT COUNT(*) FROM {source} WHERE {condition}",  # noqa: S608
                 params,
             ).fetchone()[0]
-            columns = ", ".join(f"o.{c.strip()}" for c in OBJECT_COLUMNS.split(","))
+            columns = qualified("o", OBJECT_COLUMNS)
             rows = conn.execute(
                 f"SELECT {columns} FROM {source} WHERE {condition} "  # noqa: S608
                 f"ORDER BY {order} LIMIT ? OFFSET ?",
@@ -283,12 +245,7 @@ class SQLiteStore:
             ).fetchall()
             objects = [row_to_object(row, scope_keys(conn, zone, row[1], row[2])) for row in rows]
             marker = self._marker(conn, zone)
-        return ObjectPage(
-            objects=[obj for obj in objects if not obj.deleted],
-            deleted_ref_ids=[obj.ref_id for obj in objects if obj.deleted],
-            total=total,
-            marker=marker,
-        )
+        return object_page(objects, total, marker)
 
     def get(
         self, zone: str, object_type: str, ref_id: str, scope: Scope | None
@@ -363,13 +320,6 @@ class SQLiteStore:
         self._local = threading.local()
 
 
-def _has_key(condition: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM object_scopes s WHERE s.zone = o.zone "  # noqa: S608 - no input
-        f"AND s.object_type = o.object_type AND s.ref_id = o.ref_id AND {condition})"
-    )
-
-
 def _scope_clause(scope: Scope) -> tuple[str, list[str]]:
     if scope.all:
         return "1 = 1", []
@@ -382,7 +332,7 @@ def _scope_clause(scope: Scope) -> tuple[str, list[str]]:
         parts.append(f"s.scope_key IN ({','.join('?' * len(schools))})")
     if las:
         parts.append(f"substr(s.scope_key, 1, 3) IN ({','.join('?' * len(las))})")
-    return _has_key("(" + " OR ".join(parts) + ")"), [*schools, *las]
+    return has_key("(" + " OR ".join(parts) + ")"), [*schools, *las]
 
 
 def open_sqlite(url: str) -> SQLiteStore:

@@ -18,7 +18,7 @@ from zone_server.store import (
 from zone_server.store.rows import REQUEST_COLUMNS, SQLITE_ROWS, new_id
 from zone_server.store.sqlite_workflows import SQLiteWorkflows
 
-__all__ = ["SQLiteTransaction", "dump", "load", "row_to_event", "row_to_request"]
+__all__ = ["SQLiteTransaction", "dump", "load", "row_to_request"]
 
 Content = dict[str, Any]
 
@@ -35,7 +35,6 @@ def load(text: str | None) -> Content | None:
     return None if text is None else cast(Content, json.loads(text))
 
 
-row_to_event = SQLITE_ROWS.event
 row_to_request = SQLITE_ROWS.request
 #: An object's columns; its scope keys are read apart (:func:`scope_keys`).
 OBJECT_COLUMNS = "zone, object_type, ref_id, content, seq, deleted, learner_ref, upn, local_id"
