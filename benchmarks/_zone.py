@@ -22,6 +22,7 @@ from sif_core.codec import to_goessner
 from sif_core.model import LearnerPersonal, SIFObject
 from sif_core.testing import Synth
 from sif_core.zone_wire import canonical_json, encode_batch, encode_event
+from tests.zone.zonefile import party, server, zone_file, zones
 from zone_server.acl import AccessPolicy
 from zone_server.api_queue import AUDITED_TYPES
 from zone_server.config import load_zone_file
@@ -65,41 +66,36 @@ def zone_text(
     """A zone file: school ``PUBLISHER`` (``laestab``) and ``subscribers`` apps scoped to its
     LA that subscribe to ``subscribed`` (an object type or ``*``); ``tokens`` maps every party
     id to its token."""
-    la, establishment = laestab[:3], laestab[3:]
-    parts = [
-        "[server]",
-        'storage = "sqlite:zone.db"',
-        "max_body_bytes = 16777216",
-        "lease_seconds = 60",
-        "max_wait_seconds = 5",
-        "",
-        "[[zones]]",
-        f'id = "{ZONE}"',
-        'name = "Benchmark zone"',
-        "",
-        "[[parties]]",
-        f'id = "{PUBLISHER}"',
-        'name = "Publishing school"',
-        'kind = "school"',
-        f'la = "{la}"',
-        f'establishment = "{establishment}"',
-        f'token_hash = "{hash_token(tokens[PUBLISHER])}"',
-        "[parties.rights]",
-        '"*" = ["provide"]',
-    ]
-    for party in subscriber_ids(subscribers):
-        parts += [
-            "",
-            "[[parties]]",
-            f'id = "{party}"',
-            f'name = "Subscriber {party}"',
-            'kind = "app"',
-            f'scope = {{ las = ["{la}"] }}',
-            f'token_hash = "{hash_token(tokens[party])}"',
-            "[parties.rights]",
-            f'"{subscribed}" = ["subscribe"]',
-        ]
-    return "\n".join(parts) + "\n"
+    la = laestab[:3]
+    return zone_file(
+        server(
+            storage="sqlite:zone.db",
+            max_body_bytes=16777216,
+            lease_seconds=60,
+            max_wait_seconds=5,
+        ),
+        zones(ZONE, "Benchmark zone"),
+        party(
+            {"*": ["provide"]},
+            id=PUBLISHER,
+            name="Publishing school",
+            kind="school",
+            la=la,
+            establishment=laestab[3:],
+            token_hash=hash_token(tokens[PUBLISHER]),
+        ),
+        *(
+            party(
+                {subscribed: ["subscribe"]},
+                id=subscriber,
+                name=f"Subscriber {subscriber}",
+                kind="app",
+                scope={"las": [la]},
+                token_hash=hash_token(tokens[subscriber]),
+            )
+            for subscriber in subscriber_ids(subscribers)
+        ),
+    )
 
 
 def party_tokens(subscribers: int) -> dict[str, str]:

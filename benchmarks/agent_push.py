@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import random
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,9 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-import requests
-
-from benchmarks._harness import Row, free_port
+from benchmarks._harness import Row
 from sif_core.adapter import WriteContext
 from sif_core.agent import PushReport, PushSettings, dry_run, push
 from sif_core.changes import Change, Snapshot
@@ -39,77 +36,45 @@ from sif_core.client import ZoneClient
 from sif_core.model import Address, LearnerPersonal, SIFObject
 from sif_core.plugins import get_plugin_host
 from sif_core.testing import Synth
+from tests.zone.server import ZoneServer
+from tests.zone.zonefile import local_authority, party, server, zone_file, zones
 from zone_server.tokens import hash_token
 
-SIF = str(Path(sys.executable).parent / "sif")
 TOKENS = {"school": "school.bench-token-0123456789abcdef", "la": "la.bench-token-0123456789abcdef"}
 #: One pupil in this many moves house between the two exports (1%).
 CHANGE_EVERY = 100
 
 
-def _zone_file(folder: Path, laestab: str) -> Path:
-    text = f"""
-[server]
-storage = "sqlite:zone.db"
-max_body_bytes = 10485760
-
-[[zones]]
-id = "bench"
-name = "Benchmark"
-
-[[parties]]
-id = "school"
-name = "The school"
-kind = "school"
-la = "{laestab[:3]}"
-establishment = "{laestab[3:]}"
-token_hash = "{hash_token(TOKENS["school"])}"
-[parties.rights]
-"*" = ["provide", "query"]
-
-[[parties]]
-id = "la"
-name = "Its LA"
-kind = "la"
-la = "{laestab[:3]}"
-token_hash = "{hash_token(TOKENS["la"])}"
-[parties.rights]
-"*" = ["subscribe", "query"]
-"""
-    path = folder / "zone.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+def _zone_file(laestab: str) -> str:
+    return zone_file(
+        server(storage="sqlite:zone.db", max_body_bytes=10485760),
+        zones("bench", "Benchmark"),
+        party(
+            {"*": ["provide", "query"]},
+            id="school",
+            name="The school",
+            kind="school",
+            la=laestab[:3],
+            establishment=laestab[3:],
+            token_hash=hash_token(TOKENS["school"]),
+        ),
+        local_authority("la", laestab[:3], "Its LA", TOKENS["la"]),
+    )
 
 
 @contextmanager
 def zone_server(folder: Path, laestab: str) -> Iterator[str]:
     """A zone server on a free port; yields its zone URL."""
-    port = free_port()
-    config = _zone_file(folder, laestab)
-    with (folder / "zone.log").open("wb") as log:
-        process = subprocess.Popen(
-            [SIF, "zone", "serve", "--config", str(config), "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    zone = ZoneServer(folder, text=_zone_file(laestab), tokens=TOKENS)
     previous = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
         # A run stopped with SIGTERM (a timeout) must not leave its zone server behind.
         signal.signal(signal.SIGTERM, _exit_on_term)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the zone server did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/api/zones/bench"
+        zone.start()
+        yield f"{zone.url}/api/zones/bench"
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        zone.stop(timeout=60)
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sif_core.client import RetryPolicy, ZoneClient
 from sif_core.testing import Synth
 from tests.zone.server import ZoneServer
-from zone_server.tokens import hash_token
+from tests.zone.zonefile import local_authority, school, server, uln_provider, zone_file, zones
 
 PARTIES = ("school-a", "school-b", "la", "lrs")
 TOKENS = {party: f"{party}.agent-test-token-{party}-0123456789" for party in PARTIES}
@@ -17,63 +17,25 @@ TOKENS = {party: f"{party}.agent-test-token-{party}-0123456789" for party in PAR
 def zone_text(synth: Synth, *, max_body_bytes: int, lease_seconds: float) -> str:
     """Two schools of ``synth`` (A and B), their LA, and an LRS connector providing ``uln``."""
     school_a, school_b = synth.schools[0], synth.schools[1]
-    la = synth.la_of(school_a).la_id
-    hashes = {party: hash_token(token) for party, token in TOKENS.items()}
-
-    def school(party: str, laestab: str, name: str) -> str:
-        return f'''
-[[parties]]
-id = "{party}"
-name = "{name}"
-kind = "school"
-la = "{laestab[:3]}"
-establishment = "{laestab[3:]}"
-token_hash = "{hashes[party]}"
-[parties.rights]
-"*" = ["provide", "query"]
-[parties.services]
-uln = ["create"]
-'''
-
-    return (
-        f"""
-[server]
-storage = "sqlite:zone.db"
-lease_seconds = {lease_seconds}
-max_body_bytes = {max_body_bytes}
-max_wait_seconds = 5
-hmac_max_age_seconds = 300
-default_page_size = 100
-
-[[zones]]
-id = "north"
-name = "Agent tests"
-"""
-        + school("school-a", school_a.laestab, "School A")
-        + school("school-b", school_b.laestab, "School B")
-        + f'''
-[[parties]]
-id = "la"
-name = "The LA"
-kind = "la"
-la = "{la}"
-token_hash = "{hashes["la"]}"
-[parties.rights]
-"*" = ["subscribe", "query"]
-
-[[parties]]
-id = "lrs"
-name = "LRS connector"
-kind = "service"
-token_hash = "{hashes["lrs"]}"
-services = {{ uln = ["provide"] }}
-'''
+    return zone_file(
+        server(
+            storage="sqlite:zone.db",
+            lease_seconds=lease_seconds,
+            max_body_bytes=max_body_bytes,
+            max_wait_seconds=5,
+            hmac_max_age_seconds=300,
+            default_page_size=100,
+        ),
+        zones("north", "Agent tests"),
+        school("school-a", school_a.laestab, "School A", TOKENS["school-a"]),
+        school("school-b", school_b.laestab, "School B", TOKENS["school-b"]),
+        local_authority("la", synth.la_of(school_a).la_id, "The LA", TOKENS["la"]),
+        uln_provider("lrs", "LRS connector", TOKENS["lrs"]),
     )
 
 
 class AgentZone(ZoneServer):
-    """The tests' zone server, with the parties of :func:`zone_text` instead of the zone
-    tests' own."""
+    """The tests' zone server, with the parties of :func:`zone_text`."""
 
     def __init__(
         self,
@@ -83,9 +45,8 @@ class AgentZone(ZoneServer):
         max_body_bytes: int = 1_048_576,
         lease_seconds: float = 60,
     ) -> None:
-        super().__init__(folder)
         text = zone_text(synth, max_body_bytes=max_body_bytes, lease_seconds=lease_seconds)
-        self.config.write_text(text, encoding="utf-8")
+        super().__init__(folder, text=text, tokens=TOKENS)
 
     @property
     def zone_url(self) -> str:

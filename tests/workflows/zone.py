@@ -17,8 +17,19 @@ from sif_core.model import (
     SchoolInfo,
 )
 from tests.zone.factories import refid, school
-from tests.zone.server import ZoneClient, ZoneServer, free_port
-from zone_server.tokens import hash_token
+from tests.zone.server import ZoneServer
+from tests.zone.zonefile import (
+    administrator,
+    dfe,
+    local_authority,
+    server,
+    uln_provider,
+    zone_file,
+    zones,
+)
+from tests.zone.zonefile import (
+    school as school_party,
+)
 
 PARTIES = (
     "northgate",
@@ -35,95 +46,35 @@ TOKENS = {party: f"{party}.workflow-token-{party}-0123456789abcdef" for party in
 NORTHGATE = school("801", "2000", "Northgate Primary")
 RIVERSIDE = school("801", "2001", "Riverside Pupil Referral Unit")
 EASTBAY = school("802", "3000", "Eastbay School")
+#: What an LA may do with every object type.
+LA = ("subscribe", "query", "approve")
 
 
 def zone_text(*, window: float = 86400) -> str:
     """The zone file, with the tokens of :data:`TOKENS`."""
-    h = {party: hash_token(token) for party, token in TOKENS.items()}
-
-    def school_party(party: str, la: str, establishment: str, name: str) -> str:
-        return f'''
-[[parties]]
-id = "{party}"
-name = "{name}"
-kind = "school"
-la = "{la}"
-establishment = "{establishment}"
-token_hash = "{h[party]}"
-[parties.rights]
-"*" = ["provide", "query"]
-[parties.services]
-uln = ["create"]
-'''
-
-    def la_party(party: str, la: str, name: str) -> str:
-        return f'''
-[[parties]]
-id = "{party}"
-name = "{name}"
-kind = "la"
-la = "{la}"
-token_hash = "{h[party]}"
-[parties.rights]
-"*" = ["subscribe", "query", "approve"]
-'''
-
-    return (
-        f"""
-[server]
-storage = "sqlite:zone.db"
-max_wait_seconds = 5
-dual_registration_window_seconds = {window}
-
-[[zones]]
-id = "north"
-name = "Workflow tests"
-"""
-        + school_party("northgate", "801", "2000", "Northgate Primary")
-        + school_party("riverside", "801", "2001", "Riverside PRU")
-        + school_party("eastbay", "802", "3000", "Eastbay School")
-        + la_party("northshire", "801", "Northshire County Council")
-        + la_party("eastshire", "802", "Eastshire Council")
-        + f'''
-[[parties]]
-id = "dfe"
-name = "Department for Education"
-kind = "dfe"
-token_hash = "{h["dfe"]}"
-[parties.rights]
-"*" = ["query", "approve"]
-
-[[parties]]
-id = "lrs"
-name = "Learning Records Service connector"
-kind = "service"
-token_hash = "{h["lrs"]}"
-services = {{ uln = ["provide"] }}
-
-[[parties]]
-id = "admin"
-name = "Zone administrator"
-kind = "app"
-token_hash = "{h["admin"]}"
-[parties.rights]
-"*" = ["admin"]
-'''
+    return zone_file(
+        server(
+            storage="sqlite:zone.db",
+            max_wait_seconds=5,
+            dual_registration_window_seconds=window,
+        ),
+        zones("north", "Workflow tests"),
+        school_party("northgate", "8012000", "Northgate Primary", TOKENS["northgate"]),
+        school_party("riverside", "8012001", "Riverside PRU", TOKENS["riverside"]),
+        school_party("eastbay", "8023000", "Eastbay School", TOKENS["eastbay"]),
+        local_authority("northshire", "801", "Northshire County Council", TOKENS["northshire"], LA),
+        local_authority("eastshire", "802", "Eastshire Council", TOKENS["eastshire"], LA),
+        dfe(TOKENS["dfe"], ("query", "approve")),
+        uln_provider("lrs", "Learning Records Service connector", TOKENS["lrs"]),
+        administrator(TOKENS["admin"]),
     )
 
 
 class WorkflowZone(ZoneServer):
     """A real zone server (``sif zone serve``) with the workflow tests' zone file."""
 
-    def __init__(self, folder: Path, **options: Any) -> None:
-        self.folder = folder
-        self.config = folder / "zone.toml"
-        self.config.write_text(zone_text(**options), encoding="utf-8")
-        self.log = folder / "server.log"
-        self.port = free_port()
-        self.process = None
-
-    def client(self, party: str, zone: str = "north") -> ZoneClient:
-        return ZoneClient(self.url, zone, TOKENS[party])
+    def __init__(self, folder: Path, *, window: float = 86400) -> None:
+        super().__init__(folder, text=zone_text(window=window), tokens=TOKENS)
 
     def audit(self) -> list[dict[str, Any]]:
         """Every audit entry so far."""

@@ -31,9 +31,23 @@ def free_port() -> int:
 class ZoneServer:
     """One zone server process over one folder; :meth:`start` again after a stop is a restart."""
 
-    def __init__(self, folder: Path, **zone_options: Any) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        text: str | None = None,
+        tokens: dict[str, str] | None = None,
+        **zone_options: Any,
+    ) -> None:
+        """Serve the zone file ``text`` whose parties hold ``tokens`` (by default the zone
+        tests' own file, built with ``zone_options``, and :data:`TOKENS`)."""
         self.folder = folder
-        self.config = write_zone(folder, **zone_options)
+        if text is None:
+            self.config = write_zone(folder, **zone_options)
+        else:
+            self.config = folder / "zone.toml"
+            self.config.write_text(text, encoding="utf-8")
+        self.tokens = TOKENS if tokens is None else tokens
         self.log = folder / "server.log"
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -73,14 +87,14 @@ class ZoneServer:
                 time.sleep(0.1)
         raise RuntimeError("the zone server did not answer /healthz within 60 s")
 
-    def stop(self, sig: int = signal.SIGTERM) -> None:
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(sig)
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=timeout)
         self.process = None
 
     def client(self, party: str, zone: str = "north") -> ZoneClient:
-        return ZoneClient(self.url, zone, TOKENS[party])
+        return ZoneClient(self.url, zone, self.tokens[party])
 
 
 class ZoneClient:

@@ -10,9 +10,25 @@ from zone_server.config import PartyKind, Right, load_zone_file, parse_zone_file
 from zone_server.errors import ZoneFileError
 from zone_server.tokens import hash_token, parse_token_hash
 
-from .zonefile import TOKENS, write_zone, zone_text
+from .zonefile import (
+    TOKENS,
+    party,
+    table,
+    uln_provider,
+    write_zone,
+    zone_file,
+    zone_text,
+    zones,
+)
 
 GOOD_HASH = hash_token("t")
+APP = {"id": "app", "name": "App", "kind": "app"}
+NORTHGATE = {"id": "northgate", "name": "Northgate", "kind": "school", "la": "801"}
+
+
+def _zone(*sections: str) -> str:
+    """A zone file of zone "north" (lines 1-3), a blank line, then ``sections``."""
+    return zone_file(zones(), *sections)
 
 
 def _problems(text: str) -> list[str]:
@@ -33,17 +49,9 @@ def test_the_tests_zone_file_loads_with_every_party_and_right(tmp_path: Path) ->
 
 
 def test_a_wrong_kind_and_a_bad_la_number_are_both_reported_with_their_lines() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "northgate"
-name = "Northgate"
-kind = "academy"
-la = "8O1"
-token_hash = "{GOOD_HASH}"
-'''
+    text = _zone(
+        party(id="northgate", name="Northgate", kind="academy", la="8O1", token_hash=GOOD_HASH)
+    )
     problems = _problems(text)
     assert len(problems) == 2
     assert problems[0].startswith("8|parties[0].kind|")
@@ -52,18 +60,7 @@ token_hash = "{GOOD_HASH}"
 
 
 def test_a_token_in_place_of_its_hash_is_refused_and_the_message_says_how_to_hash_it() -> None:
-    text = """[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "northgate"
-name = "Northgate"
-kind = "school"
-la = "801"
-establishment = "2000"
-token_hash = "my-secret-token"
-"""
+    text = _zone(party(**NORTHGATE, establishment="2000", token_hash="my-secret-token"))
     (problem,) = _problems(text)
     assert problem.startswith("11|parties[0].token_hash|")
     assert "never put the token itself" in problem
@@ -71,112 +68,48 @@ token_hash = "my-secret-token"
 
 
 def test_a_school_without_its_establishment_number_is_refused_at_its_table() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "ok"
-name = "OK"
-kind = "la"
-la = "801"
-token_hash = "{hash_token("a")}"
-
-[[parties]]
-id = "northgate"
-name = "Northgate"
-kind = "school"
-la = "801"
-token_hash = "{GOOD_HASH}"
-'''
+    text = _zone(
+        party(id="ok", name="OK", kind="la", la="801", token_hash=hash_token("a")),
+        party(**NORTHGATE, token_hash=GOOD_HASH),
+    )
     (problem,) = _problems(text)
     assert problem.startswith("12|parties[1]|")
     assert "establishment" in problem
 
 
 def test_rights_on_an_unknown_object_type_or_an_unknown_right_are_named() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "app"
-name = "App"
-kind = "app"
-token_hash = "{GOOD_HASH}"
-[parties.rights]
-LearnerPersonal = ["query", "read"]
-'''
+    text = _zone(party({"LearnerPersonal": ["query", "read"]}, **APP, token_hash=GOOD_HASH))
     (problem,) = _problems(text)
     assert problem.startswith("11|parties[0].rights.LearnerPersonal[1]|")
     assert "'query'" in problem
 
 
 def test_a_profile_removing_a_field_the_object_does_not_have_names_the_field() -> None:
-    text = """[[zones]]
-id = "north"
-name = "North"
-
-[profiles.transport]
-description = "transport"
-remove = { LearnerPersonal = ["Ethnicity", "Religion"] }
-"""
+    text = _zone(
+        table(
+            "[profiles.transport]",
+            {"description": "transport", "remove": {"LearnerPersonal": ["Ethnicity", "Religion"]}},
+        )
+    )
     (problem,) = _problems(text)
     assert problem.startswith("7|profiles.transport.remove|")
     assert "no field 'Religion'" in problem
 
 
 def test_a_party_naming_a_missing_zone_or_profile_is_refused() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "app"
-name = "App"
-kind = "app"
-zones = ["south"]
-token_hash = "{GOOD_HASH}"
-'''
+    text = _zone(party(**APP, zones=["south"], token_hash=GOOD_HASH))
     (problem,) = _problems(text)
     assert "zone 'south' is not in [[zones]]" in problem
 
 
 def test_two_providers_of_one_service_are_refused() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "lrs-a"
-name = "A"
-kind = "service"
-token_hash = "{hash_token("a")}"
-services = {{ uln = ["provide"] }}
-
-[[parties]]
-id = "lrs-b"
-name = "B"
-kind = "service"
-token_hash = "{hash_token("b")}"
-services = {{ uln = ["provide"] }}
-'''
+    text = _zone(uln_provider("lrs-a", "A", "a"), uln_provider("lrs-b", "B", "b"))
     (problem,) = _problems(text)
     assert "provided by both lrs-a and lrs-b" in problem
 
 
 def test_admin_is_accepted_only_as_a_zone_wide_right() -> None:
-    text = f'''[[zones]]
-id = "north"
-name = "North"
-
-[[parties]]
-id = "app"
-name = "App"
-kind = "app"
-token_hash = "{GOOD_HASH}"
-rights = {{ LearnerPersonal = ["admin"] }}
-'''
+    text = _zone(party(**APP, token_hash=GOOD_HASH, rights={"LearnerPersonal": ["admin"]}))
     (problem,) = _problems(text)
     assert 'list it under "*"' in problem
 
