@@ -1,15 +1,29 @@
 """What both store backends decide in Python, between or after their queries: which deliveries
-are audited, how a page of objects and the queue figures are put together, and the scope test
-on an object (the same SQL in both dialects)."""
+are audited, how an appended event, a page of objects and the queue figures are put together,
+and the scope test on an object (the same SQL in both dialects)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from zone_server.store import ObjectPage, QueueMessage, QueueStats, StoredObject
+from zone_server.store import (
+    NewEvent,
+    ObjectPage,
+    QueueMessage,
+    QueueStats,
+    StoredEvent,
+    StoredObject,
+)
 
-__all__ = ["DeliveryAudit", "delivery_audits", "has_key", "object_page", "queue_stats"]
+__all__ = [
+    "DeliveryAudit",
+    "delivery_audits",
+    "has_key",
+    "object_page",
+    "queue_stats",
+    "stored_event",
+]
 
 #: One audit row of a delivery: ``object_type, ref_ids, detail``.
 DeliveryAudit = tuple[str | None, list[str], str]
@@ -32,6 +46,22 @@ def delivery_audits(
             audits.append((None, [], detail))
     audits.extend((object_type, ref_ids, "") for object_type, ref_ids in by_type.items())
     return audits
+
+
+def stored_event(
+    zone: str, publisher: str, event: NewEvent, event_id: int, at: float
+) -> StoredEvent:
+    """``event`` as stored: appended to ``zone``'s log as ``event_id`` at ``at``."""
+    return StoredEvent(
+        event_id=event_id,
+        zone=zone,
+        publisher=publisher,
+        action=event.action,
+        object_type=event.object_type,
+        ref_id=event.ref_id,
+        content=event.content,
+        published_at=at,
+    )
 
 
 def object_page(objects: Sequence[StoredObject], total: int, marker: int) -> ObjectPage:

@@ -13,6 +13,7 @@ from zone_server.store import (
     StoredEvent,
     StoredObject,
 )
+from zone_server.store.common import stored_event
 from zone_server.store.postgres_locks import Connection
 from zone_server.store.postgres_rows import (
     OBJECT_COLUMNS,
@@ -85,16 +86,7 @@ class PostgresTransaction(PostgresWorkflows):
         assert row is not None
         event_id: int = row[0]
         self._appended = (event_id, text)
-        return StoredEvent(
-            event_id=event_id,
-            zone=zone,
-            publisher=publisher,
-            action=event.action,
-            object_type=event.object_type,
-            ref_id=event.ref_id,
-            content=event.content,
-            published_at=self._now,
-        )
+        return stored_event(zone, publisher, event, event_id, self._now)
 
     def put_object(
         self, event: StoredEvent, index: ObjectIndex, scope_keys: frozenset[str]

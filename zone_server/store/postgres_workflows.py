@@ -4,6 +4,7 @@ and ULN reviews (census returns in :mod:`~zone_server.store.postgres_census`).""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple
 from typing import Any
 
 from zone_server.store import StoredObject
@@ -22,6 +23,7 @@ from zone_server.store.postgres_rows import (
     to_json,
     transfer_row,
 )
+from zone_server.store.rows import POSTGRES_ROWS
 from zone_server.store.workflows import (
     DualConflict,
     DualRegistration,
@@ -231,7 +233,7 @@ class PostgresWorkflows(PostgresCensus):
         )
         if row is None:
             return None
-        return FieldChange(link_id, learner_ref, field, row[0], row[1], row[2], row[3])
+        return POSTGRES_ROWS.field_change((link_id, learner_ref, field), row)
 
     def record_field_change(
         self,
@@ -321,17 +323,7 @@ class PostgresWorkflows(PostgresCensus):
         self._conn.execute(
             f"INSERT INTO uln_reviews ({REVIEW_COLUMNS}) "  # noqa: S608 - constant columns
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (
-                review.review_id,
-                zone,
-                request_id,
-                school,
-                learner_ref,
-                outcome,
-                code,
-                message,
-                self._now,
-            ),
+            astuple(review),
         )
         return review
 

@@ -23,6 +23,7 @@ from zone_server.store.workflows import (
     CensusReturn,
     DualConflict,
     DualRegistration,
+    FieldChange,
     SnapshotObject,
     Transfer,
 )
@@ -202,6 +203,11 @@ class RowReader:
         values = list(row)
         values[14] = self._decode(values[14])
         return CensusReturn(*values)
+
+    def field_change(self, key: tuple[str, str, str], row: Sequence[Any]) -> FieldChange:
+        """The :class:`FieldChange` of ``key`` (``link_id, learner_ref, field``) from a row
+        ``value, before, synced, at``."""
+        return FieldChange(*key, self._decode(row[0]), self._decode(row[1]), bool(row[2]), row[3])
 
     def snapshot(self, row: Sequence[Any]) -> SnapshotObject:
         """A :class:`SnapshotObject` from a row ``object_type, ref_id, content``."""

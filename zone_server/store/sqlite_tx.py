@@ -15,6 +15,7 @@ from zone_server.store import (
     StoredEvent,
     StoredObject,
 )
+from zone_server.store.common import stored_event
 from zone_server.store.rows import REQUEST_COLUMNS, SQLITE_ROWS, new_id
 from zone_server.store.sqlite_workflows import SQLiteWorkflows
 
@@ -105,16 +106,7 @@ class SQLiteTransaction(SQLiteWorkflows):
         )
         assert cursor.lastrowid is not None
         self._appended = (cursor.lastrowid, text)
-        return StoredEvent(
-            event_id=cursor.lastrowid,
-            zone=zone,
-            publisher=publisher,
-            action=event.action,
-            object_type=event.object_type,
-            ref_id=event.ref_id,
-            content=event.content,
-            published_at=self._now,
-        )
+        return stored_event(zone, publisher, event, cursor.lastrowid, self._now)
 
     def put_object(
         self, event: StoredEvent, index: ObjectIndex, scope_keys: frozenset[str]

@@ -4,11 +4,12 @@ and ULN reviews (census returns in :mod:`~zone_server.store.sqlite_census`; the 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import astuple
 from typing import TYPE_CHECKING, Any
 
+from zone_server.store.rows import SQLITE_ROWS
 from zone_server.store.sqlite_census import SQLiteCensus
 from zone_server.store.sqlite_workflow_rows import (
     CONFLICT_COLUMNS,
@@ -254,8 +255,7 @@ class SQLiteWorkflows(SQLiteCensus):
         ).fetchone()
         if row is None:
             return None
-        value, before = json.loads(row[0]), json.loads(row[1])
-        return FieldChange(link_id, learner_ref, field, value, before, bool(row[2]), row[3])
+        return SQLITE_ROWS.field_change((link_id, learner_ref, field), row)
 
     def record_field_change(
         self,
@@ -344,17 +344,7 @@ class SQLiteWorkflows(SQLiteCensus):
         self._conn.execute(
             f"INSERT INTO uln_reviews ({REVIEW_COLUMNS}) "  # noqa: S608 - constant columns
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                review.review_id,
-                zone,
-                request_id,
-                school,
-                learner_ref,
-                outcome,
-                code,
-                message,
-                self._now,
-            ),
+            astuple(review),
         )
         return review
 
