@@ -36,7 +36,13 @@ from zone_server.store.postgres_rows import OBJECT_COLUMNS, row_to_object, row_t
 from zone_server.store.postgres_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.postgres_tx import PostgresTransaction, write_audit
 from zone_server.store.postgres_workflows import complete_transfers
-from zone_server.store.rows import EVENT_COLUMNS, POSTGRES_ROWS, REQUEST_COLUMNS, qualified
+from zone_server.store.rows import (
+    AUDIT_COLUMNS,
+    EVENT_COLUMNS,
+    POSTGRES_ROWS,
+    REQUEST_COLUMNS,
+    qualified,
+)
 
 __all__ = ["PostgresStore"]
 
@@ -343,17 +349,14 @@ class PostgresStore:
     def audit_log(
         self, zone: str, *, after_id: int = 0, party: str | None = None, limit: int = 100
     ) -> list[AuditEntry]:
-        sql = (
-            "SELECT audit_id, at, zone, party, operation, object_type, ref_ids, detail "
-            "FROM audit WHERE zone = %s AND audit_id > %s"
-        )
+        sql = f"SELECT {AUDIT_COLUMNS} FROM audit WHERE zone = %s AND audit_id > %s"  # noqa: S608
         params: list[Any] = [zone, after_id]
         if party is not None:
             sql += " AND party = %s"
             params.append(party)
         with self._pool.connection() as conn:
             rows = conn.execute(sql + " ORDER BY audit_id LIMIT %s", (*params, limit)).fetchall()
-        return [AuditEntry(*row) for row in rows]
+        return [POSTGRES_ROWS.audit(row) for row in rows]
 
     def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
         with self._pool.connection() as conn:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final, Literal
 
 from zone_server.store import (
+    AuditEntry,
     ObjectIndex,
     QueueMessage,
     ServiceRequest,
@@ -29,6 +30,7 @@ from zone_server.store.workflows import (
 )
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "CENSUS_COLUMNS",
     "CONFLICT_COLUMNS",
     "DUAL_COLUMNS",
@@ -47,6 +49,7 @@ __all__ = [
     "to_json",
 ]
 
+AUDIT_COLUMNS: Final = "audit_id, at, zone, party, operation, object_type, ref_ids, detail"
 EVENT_COLUMNS: Final = (
     "event_id, zone, publisher, action, object_type, ref_id, content, published_at"
 )
@@ -123,6 +126,12 @@ class RowReader:
 
     def __init__(self, decode: Callable[[Any], Any]) -> None:
         self._decode = decode
+
+    def audit(self, row: Sequence[Any]) -> AuditEntry:
+        """An :class:`AuditEntry` from a row of :data:`AUDIT_COLUMNS`."""
+        values = list(row)
+        values[6] = self._decode(values[6])
+        return AuditEntry(*values)
 
     def event(self, row: Sequence[Any]) -> StoredEvent:
         """A :class:`StoredEvent` from a row of :data:`EVENT_COLUMNS`."""

@@ -15,7 +15,6 @@ and every delivery of learner data must stay on record.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -37,7 +36,13 @@ from zone_server.store import (
     StoredObject,
 )
 from zone_server.store.common import delivery_audits, has_key, object_page, queue_stats
-from zone_server.store.rows import EVENT_COLUMNS, REQUEST_COLUMNS, SQLITE_ROWS, qualified
+from zone_server.store.rows import (
+    AUDIT_COLUMNS,
+    EVENT_COLUMNS,
+    REQUEST_COLUMNS,
+    SQLITE_ROWS,
+    qualified,
+)
 from zone_server.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.sqlite_tx import (
     OBJECT_COLUMNS,
@@ -289,19 +294,14 @@ class SQLiteStore:
     def audit_log(
         self, zone: str, *, after_id: int = 0, party: str | None = None, limit: int = 100
     ) -> list[AuditEntry]:
-        sql = (
-            "SELECT audit_id, at, zone, party, operation, object_type, ref_ids, detail "
-            "FROM audit WHERE zone = ? AND audit_id > ?"
-        )
+        sql = f"SELECT {AUDIT_COLUMNS} FROM audit WHERE zone = ? AND audit_id > ?"  # noqa: S608
         params: list[Any] = [zone, after_id]
         if party is not None:
             sql += " AND party = ?"
             params.append(party)
         with self._read() as conn:
             rows = conn.execute(sql + " ORDER BY audit_id LIMIT ?", (*params, limit)).fetchall()
-        return [
-            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows
-        ]
+        return [SQLITE_ROWS.audit(row) for row in rows]
 
     def service_request(self, zone: str, request_id: str) -> ServiceRequest | None:
         with self._read() as conn:
