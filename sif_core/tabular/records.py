@@ -10,8 +10,9 @@ learner key and the column; the other rows are still read.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,8 +22,9 @@ from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem, Severity
 from sif_core.tabular.cells import CellError, cell_value, default_value, refid_for_key
 from sif_core.tabular.checks import missing_requirement
-from sif_core.tabular.fields import FIELDS, put_value
+from sif_core.tabular.fields import FIELDS, TARGETS, put_value
 from sif_core.tabular.mapping import ColumnRule, MappingError, TableMapping, Value
+from sif_core.tabular.plan import BuildPlan
 from sif_core.tabular.rows import Row
 
 __all__ = ["TableReader"]
@@ -38,11 +40,21 @@ class _Bound:
     index: int
 
 
-@dataclass
-class _Built:
-    wire: dict[str, Any]
-    columns: dict[tuple[str | int, ...], str]
-    problems: list[Problem]
+# A built object: its wire dict and the Problems of cells that are not values of their fields.
+_Built = tuple[dict[str, Any], Sequence[Problem]]
+Cells = Sequence[str]
+
+
+def _getter(indexes: Sequence[int]) -> Callable[[Cells], tuple[str, ...]]:
+    """A function giving the cells at ``indexes`` as a tuple (``operator.itemgetter`` gives a
+    bare cell for one index)."""
+    if len(indexes) == 1:
+        (only,) = indexes
+        return lambda cells: (cells[only],)
+    if not indexes:
+        return lambda cells: ()
+    getter: Callable[[Cells], tuple[str, ...]] = itemgetter(*indexes)
+    return getter
 
 
 class TableReader:
@@ -82,13 +94,33 @@ class TableReader:
         self.learner_key = self._key_indexes(mapping.learner_key, columns, "learner")
         self.contact_key = self._key_indexes(mapping.contact_key, columns, "contact")
         self.has_enrolments = "LearnerSchoolEnrolment" in self._targets()
-        self._enrolment_cells = tuple(
-            b.index
-            for b in self.by_target.get("SchoolInfo", [])
-            + self.by_target.get("LearnerSchoolEnrolment", [])
-            if b.rule.field.name in ("SchoolInfo.LAESTAB", "LearnerSchoolEnrolment.EntryDate")
-        )
         self.has_contacts = bool(self.by_target.get("ContactPersonal"))
+        # Compiled once for this mapping and input: the cells each step of a row looks at, how
+        # each target's wire dict is filled, and each target's validator.
+        self._learner_key = _getter(self.learner_key)
+        self._contact_key = _getter(self.contact_key)
+        self._learner_cells = _getter(self._indexes("LearnerPersonal"))
+        self._contact_cells = _getter(self._indexes("ContactPersonal"))
+        self._enrolment_cells = _getter(
+            [
+                b.index
+                for b in self.by_target.get("SchoolInfo", [])
+                + self.by_target.get("LearnerSchoolEnrolment", [])
+                if b.rule.field.name in ("SchoolInfo.LAESTAB", "LearnerSchoolEnrolment.EntryDate")
+            ]
+        )
+        self._plans = {
+            target: BuildPlan(
+                target,
+                [(b.rule, b.index) for b in self.by_target.get(target, ())],
+                self.defaults,
+            )
+            for target in TARGETS
+        }
+        self._validators: dict[str, Callable[[dict[str, Any]], SIFObject]] = {
+            target: OBJECT_TYPES[target].__pydantic_validator__.validate_python
+            for target in TARGETS
+        }
         # State of the fold: what has been built (or refused) so far, by key.
         self._learners: dict[tuple[str, ...], tuple[str | None, int, int | None]] = {}
         self._schools: dict[str, str | None] = {}
@@ -97,6 +129,9 @@ class TableReader:
         self._links: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
         self._contact_counts: dict[tuple[str, ...], int] = {}
         self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def _indexes(self, target: str) -> list[int]:
+        return [b.index for b in self.by_target.get(target, ())]
 
     def _targets(self) -> set[str]:
         return set(self.by_target) | {FIELDS[name].target for name in self.defaults}
@@ -135,72 +170,78 @@ class TableReader:
     # -- reading ------------------------------------------------------------------------------
     def read(self, rows: Iterable[Row | Problem]) -> Iterator[Output]:
         """Every object and Problem the rows give, in row order."""
+        out: list[Output] = []
+        row_objects = self._row
+        progress = self.context.progress
         for item in rows:
             if isinstance(item, Problem):
                 yield item
                 continue
-            yield from self._row(item)
+            row_objects(item, out)
+            if out:
+                yield from out
+                out.clear()
             if item.number % _PROGRESS_EVERY == 0:
-                self.context.progress(item.number, None)
+                progress(item.number, None)
 
-    def _record(self, row: Row, key: tuple[str, ...]) -> str:
+    def _record(self, row: Row, key: tuple[str, ...], contact: tuple[str, ...] | None) -> str:
+        """The row in words for Problems: where it is, its learner key (and contact key)."""
         where = row.line if row.line is not None else row.number
         pairs = zip(self.mapping.learner_key, key, strict=True)
         names = ", ".join(f"{column} {value}" for column, value in pairs)
-        return f"{self.record_word} {where} ({names})"
+        record = f"{self.record_word} {where} ({names})"
+        if contact is not None:
+            record = f"{record}, contact {' '.join(c for c in contact if c)}"
+        return record
 
-    def _row(self, row: Row) -> Iterator[Output]:
+    def _row(self, row: Row, out: list[Output]) -> None:
         cells = row.cells
-        key = tuple(cells[i] for i in self.learner_key)
+        key = self._learner_key(cells)
         if not all(key):
             empty = next(c for c, v in zip(self.mapping.learner_key, key, strict=True) if not v)
-            yield Problem(
-                source=self.source,
-                record=f"{self.record_word} {row.line if row.line is not None else row.number}",
-                field=empty,
-                message=f"the learner key column {empty!r} is empty, so the row belongs to no "
-                "learner; fill it in",
-                line=row.line,
+            out.append(
+                Problem(
+                    source=self.source,
+                    record=f"{self.record_word} {row.line if row.line is not None else row.number}",
+                    field=empty,
+                    message=f"the learner key column {empty!r} is empty, so the row belongs to "
+                    "no learner; fill it in",
+                    line=row.line,
+                )
             )
             return
-        record = self._record(row, key)
         known = self._learners.get(key)
         if known is None:
-            learner_ref = yield from self._learner(row, key, record)
+            learner_ref = self._learner(row, key, out)
         else:
             learner_ref = known[0]
-            yield from self._check_repeat(row, key, record, known)
+            self._check_repeat(row, key, known, out)
         if learner_ref is None:
             return
         if self.has_enrolments:
-            yield from self._enrolment(row, key, learner_ref, record)
+            self._enrolment(row, key, learner_ref, out)
         if self.has_contacts:
-            yield from self._contact(row, key, learner_ref, record)
+            self._contact(row, key, learner_ref, out)
 
-    def _learner_cells(self, cells: Any) -> tuple[str, ...]:
-        return tuple(cells[b.index] for b in self.by_target.get("LearnerPersonal", ()))
-
-    def _learner(
-        self, row: Row, key: tuple[str, ...], record: str
-    ) -> Generator[Output, None, str | None]:
+    def _learner(self, row: Row, key: tuple[str, ...], out: list[Output]) -> str | None:
         ref = refid_for_key(self.context, "LearnerPersonal", key)
-        built = self._build("LearnerPersonal", row, record, {"RefId": ref})
-        learner = yield from self._validate("LearnerPersonal", built, row, record)
+        built = self._build("LearnerPersonal", row, key, None, ref)
+        learner = self._validate("LearnerPersonal", built, row, key, None, out)
         ref_or_none = ref if learner is not None else None
         learner_cells = self._learner_cells(row.cells)
         self._learners[key] = (ref_or_none, hash(learner_cells), row.line)
         self._previous = (key, learner_cells)
         if learner is not None:
-            yield learner
+            out.append(learner)
         return ref_or_none
 
     def _check_repeat(
         self,
         row: Row,
         key: tuple[str, ...],
-        record: str,
         known: tuple[str | None, int, int | None],
-    ) -> Iterator[Problem]:
+        out: list[Output],
+    ) -> None:
         cells = self._learner_cells(row.cells)
         if hash(cells) == known[1]:
             self._previous = (key, cells)
@@ -217,110 +258,111 @@ class TableReader:
         first = f" {known[2]}" if known[2] is not None else ""
         self._previous = (key, cells)
         if known[0] is not None:
-            yield Problem(
-                source=self.source,
-                record=record,
-                field=None,
-                message=f"repeats the learner of {self.record_word}{first} with different "
-                f"learner details{differing}; the first {self.record_word} is kept",
-                severity=Severity.WARNING,
-                line=row.line,
+            out.append(
+                Problem(
+                    source=self.source,
+                    record=self._record(row, key, None),
+                    field=None,
+                    message=f"repeats the learner of {self.record_word}{first} with different "
+                    f"learner details{differing}; the first {self.record_word} is kept",
+                    severity=Severity.WARNING,
+                    line=row.line,
+                )
             )
 
     def _enrolment(
-        self, row: Row, key: tuple[str, ...], learner_ref: str, record: str
-    ) -> Iterator[Output]:
+        self, row: Row, key: tuple[str, ...], learner_ref: str, out: list[Output]
+    ) -> None:
         # Rows repeated per contact repeat the enrolment: tell them apart by their raw cells
         # before building anything.
-        cells = row.cells
-        seen = (*key, *(cells[i] for i in self._enrolment_cells))
+        seen = (*key, *self._enrolment_cells(row.cells))
         if seen in self._enrolments:
             return
         self._enrolments.add(seen)
-        school = self._build("SchoolInfo", row, record, {})
-        laestab = str(school.wire.get("LAId", "")) + str(school.wire.get("EstablishmentId", ""))
-        built = self._build("LearnerSchoolEnrolment", row, record, {})
-        identity = (laestab, str(built.wire.get("EntryDate", "")))
+        school = self._build("SchoolInfo", row, key, None, None)
+        laestab = str(school[0].get("LAId", "")) + str(school[0].get("EstablishmentId", ""))
         if not laestab:
-            yield Problem(
-                source=self.source,
-                record=record,
-                field=self._column_of("SchoolInfo.LAESTAB"),
-                message="no school: the LAESTAB is empty, so the enrolment cannot be recorded",
-                line=row.line,
+            out.append(
+                Problem(
+                    source=self.source,
+                    record=self._record(row, key, None),
+                    field=self._column_of("SchoolInfo.LAESTAB"),
+                    message="no school: the LAESTAB is empty, so the enrolment cannot be recorded",
+                    line=row.line,
+                )
             )
             return
         if laestab not in self._schools:
             ref = self.context.refid("SchoolInfo", laestab)
-            school.wire["RefId"] = ref
-            found = yield from self._validate("SchoolInfo", school, row, record)
+            school[0]["RefId"] = ref
+            found = self._validate("SchoolInfo", school, row, key, None, out)
             self._schools[laestab] = ref if found is not None else None
             if found is not None:
-                yield found
+                out.append(found)
         school_ref = self._schools[laestab]
         if school_ref is None:
             return
-        built.wire.update(
-            RefId=self.context.refid(
-                "LearnerSchoolEnrolment", "\x1f".join((learner_ref, *identity))
-            ),
-            LearnerPersonalRefId=learner_ref,
-            SchoolInfoRefId=school_ref,
+        built = self._build("LearnerSchoolEnrolment", row, key, None, None)
+        wire = built[0]
+        identity = (laestab, str(wire.get("EntryDate", "")))
+        wire["RefId"] = self.context.refid(
+            "LearnerSchoolEnrolment", "\x1f".join((learner_ref, *identity))
         )
-        enrolment = yield from self._validate("LearnerSchoolEnrolment", built, row, record)
+        wire["LearnerPersonalRefId"] = learner_ref
+        wire["SchoolInfoRefId"] = school_ref
+        enrolment = self._validate("LearnerSchoolEnrolment", built, row, key, None, out)
         if enrolment is not None:
-            yield enrolment
+            out.append(enrolment)
 
-    def _contact(
-        self, row: Row, key: tuple[str, ...], learner_ref: str, record: str
-    ) -> Iterator[Output]:
+    def _contact(self, row: Row, key: tuple[str, ...], learner_ref: str, out: list[Output]) -> None:
         cells = row.cells
-        contact_cells = tuple(cells[b.index] for b in self.by_target.get("ContactPersonal", ()))
+        contact_cells = self._contact_cells(cells)
         if not any(contact_cells):
             return
         if self.contact_key:
-            contact_key = tuple(cells[i] for i in self.contact_key)
+            contact_key = self._contact_key(cells)
             if not all(contact_key):
-                yield Problem(
-                    source=self.source,
-                    record=record,
-                    field=self.mapping.contact_key[0],
-                    message="the row has a contact but its contact key is empty; fill it in",
-                    line=row.line,
+                out.append(
+                    Problem(
+                        source=self.source,
+                        record=self._record(row, key, None),
+                        field=self.mapping.contact_key[0],
+                        message="the row has a contact but its contact key is empty; fill it in",
+                        line=row.line,
+                    )
                 )
                 return
         else:
             contact_key = (*key, *contact_cells)
-        record = f"{record}, contact {' '.join(c for c in contact_key if c)}"
-        if contact_key not in self._contacts:
+        contacts = self._contacts
+        if contact_key not in contacts:
             if self.contact_key:
                 ref = refid_for_key(self.context, "ContactPersonal", contact_key)
             else:
                 ref = self.context.refid(
                     "ContactPersonal", "\x1f".join((learner_ref, *contact_cells))
                 )
-            built = self._build("ContactPersonal", row, record, {"RefId": ref})
-            contact = yield from self._validate("ContactPersonal", built, row, record)
-            self._contacts[contact_key] = ref if contact is not None else None
+            built = self._build("ContactPersonal", row, key, contact_key, ref)
+            contact = self._validate("ContactPersonal", built, row, key, contact_key, out)
+            contacts[contact_key] = ref if contact is not None else None
             if contact is not None:
-                yield contact
-        contact_ref = self._contacts[contact_key]
+                out.append(contact)
+        contact_ref = contacts[contact_key]
         pair = (key, contact_key)
         if contact_ref is None or pair in self._links:
             return
         self._links.add(pair)
         count = self._contact_counts.get(key, 0) + 1
         self._contact_counts[key] = count
-        built = self._build("LearnerContact", row, record, {})
-        built.wire.setdefault("ContactPriority", count)
-        built.wire.update(
-            RefId=self.context.refid("LearnerContact", f"{learner_ref}\x1f{contact_ref}"),
-            LearnerPersonalRefId=learner_ref,
-            ContactPersonalRefId=contact_ref,
-        )
-        link = yield from self._validate("LearnerContact", built, row, record)
+        built = self._build("LearnerContact", row, key, contact_key, None)
+        wire = built[0]
+        wire.setdefault("ContactPriority", count)
+        wire["RefId"] = self.context.refid("LearnerContact", f"{learner_ref}\x1f{contact_ref}")
+        wire["LearnerPersonalRefId"] = learner_ref
+        wire["ContactPersonalRefId"] = contact_ref
+        link = self._validate("LearnerContact", built, row, key, contact_key, out)
         if link is not None:
-            yield link
+            out.append(link)
 
     # -- building and validating ------------------------------------------------------------------
     def _column_of(self, field_name: str) -> str | None:
@@ -330,8 +372,32 @@ class TableReader:
                 return bound.rule.column
         return None
 
-    def _build(self, target: str, row: Row, record: str, wire: dict[str, Any]) -> _Built:
-        built = _Built(wire, {}, [])
+    def _build(
+        self,
+        target: str,
+        row: Row,
+        key: tuple[str, ...],
+        contact: tuple[str, ...] | None,
+        ref: str | None,
+    ) -> _Built:
+        """The target's wire dict from the row (with ``RefId`` ``ref``, if any), and the
+        Problems of cells that are not values of their fields."""
+        wire: dict[str, Any] = {"RefId": ref} if ref is not None else {}
+        if self._plans[target].fill(row.cells, wire):
+            return wire, ()
+        # A cell is not a value: build again, the slow way that says why.
+        wire = {"RefId": ref} if ref is not None else {}
+        record = self._record(row, key, contact)
+        wire, _, problems = self._explained(target, row, record, wire)
+        return wire, problems
+
+    def _explained(
+        self, target: str, row: Row, record: str, wire: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[tuple[str | int, ...], str], list[Problem]]:
+        """Build the target's wire dict cell by cell: also the Problems of cells that are not
+        values, and the column that filled each wire location (for validation errors)."""
+        columns: dict[tuple[str | int, ...], str] = {}
+        problems: list[Problem] = []
         filled: set[str] = set()
         for bound in self.by_target.get(target, ()):
             text = row.cells[bound.index]
@@ -340,7 +406,7 @@ class TableReader:
             try:
                 value = cell_value(bound.rule, text)
             except CellError as error:
-                built.problems.append(
+                problems.append(
                     Problem(
                         source=self.source,
                         record=record,
@@ -350,36 +416,48 @@ class TableReader:
                     )
                 )
                 continue
-            location = put_value(built.wire, bound.rule.field, value)
-            built.columns[location] = bound.rule.column
+            location = put_value(wire, bound.rule.field, value)
+            columns[location] = bound.rule.column
             filled.add(bound.rule.field.name)
         for name, value in self.defaults.items():
             spec = FIELDS[name]
             if spec.target == target and name not in filled:
-                put_value(built.wire, spec, default_value(spec, value))
-        return built
+                put_value(wire, spec, default_value(spec, value))
+        return wire, columns, problems
 
     def _validate(
-        self, target: str, built: _Built, row: Row, record: str
-    ) -> Generator[Problem, None, SIFObject | None]:
-        """Yield the build's and the model's Problems; return the object or ``None``."""
-        yield from built.problems
-        if built.problems:
+        self,
+        target: str,
+        built: _Built,
+        row: Row,
+        key: tuple[str, ...],
+        contact: tuple[str, ...] | None,
+        out: list[Output],
+    ) -> SIFObject | None:
+        """Add the build's and the model's Problems to ``out``; the object or ``None``."""
+        wire, problems = built
+        if problems:
+            out.extend(problems)
             return None
         try:
-            return OBJECT_TYPES[target].model_validate(built.wire)
+            found: SIFObject = self._validators[target](wire)
         except ValidationError as error:
+            record = self._record(row, key, contact)
+            columns = self._explained(target, row, record, {})[1]
             for detail in error.errors(include_url=False):
                 message = str(detail["msg"]).removeprefix("Value error, ")
-                column = _column_for(tuple(detail["loc"]), built.columns)
-                yield Problem(
-                    source=self.source,
-                    record=record,
-                    field=column,
-                    message=f"{message} ({target}{_path(detail['loc'])})",
-                    line=row.line,
+                column = _column_for(tuple(detail["loc"]), columns)
+                out.append(
+                    Problem(
+                        source=self.source,
+                        record=record,
+                        field=column,
+                        message=f"{message} ({target}{_path(detail['loc'])})",
+                        line=row.line,
+                    )
                 )
             return None
+        return found
 
 
 def _path(loc: tuple[Any, ...]) -> str:
