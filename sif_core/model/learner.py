@@ -27,7 +27,11 @@ UCI = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{13}$")]
 
 
 def _legal_name(names: list[Name]) -> Name | None:
-    return next((name for name in names if name.type is NameType.LEGAL), None)
+    # A loop rather than next() over a generator: this runs for every learner validated.
+    for name in names:
+        if name.type is NameType.LEGAL:
+            return name
+    return None
 
 
 class LearnerPersonal(SIFObject):

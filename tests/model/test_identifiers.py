@@ -86,6 +86,17 @@ def test_each_uln_prefix_has_at_most_one_valid_check_digit(prefix: str) -> None:
     assert len(valid) <= 1
 
 
+@given(st.from_regex(r"\A[1-9][0-9]{8}\Z"))
+def test_a_uln_prefix_takes_the_check_digit_its_weighted_sum_gives(prefix: str) -> None:
+    # The weighted sum written out digit by digit (weights 10 down to 2), against the checker.
+    remainder = (
+        sum(int(digit) * weight for digit, weight in zip(prefix, range(10, 1, -1), strict=True))
+        % 11
+    )
+    valid = [d for d in "0123456789" if uln_problem(prefix + d) is None]
+    assert valid == ([] if remainder == 0 else [str(10 - remainder)])
+
+
 def test_deterministic_refid_is_stable_and_distinguishes_its_inputs() -> None:
     first = deterministic_refid("8012000/SIMS", "LearnerPersonal", "1234")
     assert first == deterministic_refid("8012000/SIMS", "LearnerPersonal", "1234")
