@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated, Final, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -24,12 +24,14 @@ from sif_core.model.parts import Address, Email, Language, Name, PhoneNumber
 __all__ = ["ContactPersonal", "LearnerContact", "LearnerPersonal", "LearnerSchoolEnrolment"]
 
 UCI = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{13}$")]
+# Looked up once: reading an enum member off its class costs more than the rest of the check.
+_LEGAL: Final = NameType.LEGAL
 
 
 def _legal_name(names: list[Name]) -> Name | None:
     # A loop rather than next() over a generator: this runs for every learner validated.
     for name in names:
-        if name.type is NameType.LEGAL:
+        if name.type is _LEGAL:
             return name
     return None
 
