@@ -166,7 +166,8 @@ def main() -> None:
         assert row.anchor is not None
         assert row.ratio is not None
         print(
-            f"{row.label}: {row.figure:.2f} us; {row.anchor_label}: {row.anchor:.2f} us; "
+            f"{row.label}: {row.figure:.2f} {row.unit}; {row.anchor_label}: "
+            f"{row.anchor:.2f} {row.unit}; "
             f"ratio {row.ratio:.2f} ({row.figure / row.anchor:.2f}x the twin)"
         )
 
