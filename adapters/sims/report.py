@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
-from adapters.sims.xmlreport import ROOT, iter_records, write_report
+from adapters.sims.xmlreport import ROOT, iter_record_cells, write_report
 from sif_core.adapter import ReadContext, WriteContext
 from sif_core.errors import AdapterError
 from sif_core.model import SIFObject
@@ -108,16 +108,10 @@ def read(path: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
 
 
 def _xml_rows(path: Path, columns: dict[str, int]) -> Iterator[Row | Problem]:
-    width = len(columns)
-    for number, record in enumerate(iter_records(path), start=1):
-        if isinstance(record, str):
-            yield Problem(source=str(path), record=f"record {number}", field=None, message=record)
+    for number, cells in enumerate(iter_record_cells(path, columns), start=1):
+        if isinstance(cells, str):
+            yield Problem(source=str(path), record=f"record {number}", field=None, message=cells)
             continue
-        cells = [""] * width
-        for caption, value in record.items():
-            index = columns.get(caption)
-            if index is not None:
-                cells[index] = value.strip()
         yield Row(None, number, cells)
 
 

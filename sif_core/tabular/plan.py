@@ -23,13 +23,6 @@ from sif_core.tabular.mapping import ColumnRule, Value
 
 __all__ = ["BuildPlan"]
 
-# Where a value goes: wire[key]; wire[key][sub]; the entry of list wire[key] whose Type is
-# kind, at sub; or a LAESTAB split into LAId and EstablishmentId.
-_TOP: Final = 0
-_NESTED: Final = 1
-_SELECT: Final = 2
-_LAESTAB: Final = 3
-
 _BOOLS: Final = {
     **dict.fromkeys(("true", "t", "yes", "y", "1"), True),
     **dict.fromkeys(("false", "f", "no", "n", "0"), False),
@@ -41,7 +34,6 @@ _DATE_CACHE_SIZE: Final = 4096
 _NOT_A_VALUE: Final = (ValueError, KeyError)
 
 Converter = Callable[[str], Any]
-_Step = tuple[int, int, Converter | None, str, str, str, str]
 
 
 def _bool(text: str) -> bool:
@@ -82,36 +74,17 @@ def _converter(rule: ColumnRule) -> Converter | None:
     return partial(cell_value, rule)
 
 
-def _step(rule: ColumnRule, index: int) -> _Step:
-    spec = rule.field
-    convert = _converter(rule)
-    location = spec.location
-    if spec.kind is Kind.LAESTAB:
-        return (index, _LAESTAB, convert, "", "", "", "")
-    if len(location) == 1:
-        key = location[0]
-        assert isinstance(key, str)
-        return (index, _TOP, convert, key, "", "", "")
-    first, last = location  # every location FIELDS defines has one or two steps
-    assert isinstance(last, str)
-    if isinstance(first, Select):
-        return (
-            index,
-            _SELECT,
-            convert,
-            first.alias,
-            last,
-            first.type,
-            f"{first.alias}:{first.type}",
-        )
-    return (index, _NESTED, convert, first, last, "", "")
-
-
 class BuildPlan:
     """How a row's ``cells`` fill one target object's wire dict.
 
     ``bound`` lists the target's column rules in force, in mapping order, each with its cell's
     index; ``defaults`` are every default of the read (those of other targets are ignored).
+
+    The cells are taken in groups, each in mapping order: text fields at the top of the wire
+    dict, converted ones, the parts of each nested dict (an address), the entries of repeated
+    parts (names, phone numbers: in one pass, so the entries are listed in the order their first
+    non-empty cell comes in the mapping, as ``put_value`` lists them), the LAESTAB.
+    The order of keys in a dict does not change what a model makes of it.
     """
 
     def __init__(
@@ -120,49 +93,85 @@ class BuildPlan:
         bound: Sequence[tuple[ColumnRule, int]],
         defaults: Mapping[str, Value],
     ) -> None:
-        self.steps: tuple[_Step, ...] = tuple(_step(rule, index) for rule, index in bound)
+        text: list[tuple[int, str]] = []
+        converted: list[tuple[int, str, Converter]] = []
+        nested: dict[str, list[tuple[int, str, Converter | None]]] = {}
+        selects: list[tuple[int, int, str, str, str, Converter | None]] = []
+        slots: dict[Select, int] = {}
+        laestab: list[tuple[int, Converter]] = []
+        for rule, index in bound:
+            spec = rule.field
+            convert = _converter(rule)
+            if spec.kind is Kind.LAESTAB:
+                assert convert is not None
+                laestab.append((index, convert))
+            elif len(spec.location) == 1:
+                (key,) = spec.location
+                assert isinstance(key, str)
+                if convert is None:
+                    text.append((index, key))
+                else:
+                    converted.append((index, key, convert))
+            else:
+                first, last = spec.location  # every other location FIELDS defines has two steps
+                assert isinstance(last, str)
+                if isinstance(first, Select):
+                    slot = slots.setdefault(first, len(slots))
+                    selects.append((index, slot, first.alias, first.type, last, convert))
+                else:
+                    nested.setdefault(first, []).append((index, last, convert))
+        self._text = tuple(text)
+        self._converted = tuple(converted)
+        self._nested = tuple((key, tuple(parts)) for key, parts in nested.items())
+        self._selects = tuple(selects)
+        self._slots = len(slots)
+        self._laestab = tuple(laestab)
         filled_by = {rule.field.name: index for rule, index in bound}
-        self.defaults: tuple[tuple[int, FieldSpec, Any], ...] = tuple(
+        self._defaults: tuple[tuple[int, FieldSpec, Any], ...] = tuple(
             (filled_by.get(name, -1), FIELDS[name], default_value(FIELDS[name], value))
             for name, value in defaults.items()
             if FIELDS[name].target == target
         )
 
     def fill(self, cells: Sequence[str], wire: dict[str, Any]) -> bool:
-        """Put every non-empty cell's value, then the defaults, into ``wire``; ``False`` (with
-        ``wire`` half filled) as soon as a cell's text is not a value of its field."""
-        selected: dict[str, dict[str, Any]] = {}
-        for index, op, convert, key, sub, kind, select in self.steps:
-            text = cells[index]
-            if not text:
-                continue
-            if convert is None:
-                value: Any = text
-            else:
-                try:
+        """Put every non-empty cell's value, then the defaults, into ``wire`` (which holds none
+        of the target's fields yet); ``False`` (with ``wire`` half filled) as soon as a cell's
+        text is not a value of its field."""
+        try:
+            for index, key in self._text:
+                text = cells[index]
+                if text:
+                    wire[key] = text
+            for index, key, convert in self._converted:
+                text = cells[index]
+                if text:
+                    wire[key] = convert(text)
+            for key, parts in self._nested:
+                node: dict[str, Any] | None = None
+                for index, sub, maybe in parts:
+                    text = cells[index]
+                    if text:
+                        if node is None:
+                            node = wire[key] = {}
+                        node[sub] = text if maybe is None else maybe(text)
+            if self._selects:
+                entries: list[dict[str, Any] | None] = [None] * self._slots
+                for index, slot, alias, kind, sub, maybe in self._selects:
+                    text = cells[index]
+                    if text:
+                        entry = entries[slot]
+                        if entry is None:
+                            entry = entries[slot] = {"Type": kind}
+                            wire.setdefault(alias, []).append(entry)
+                        entry[sub] = text if maybe is None else maybe(text)
+            for index, convert in self._laestab:
+                text = cells[index]
+                if text:
                     value = convert(text)
-                except _NOT_A_VALUE:
-                    return False
-            if op == _TOP:
-                wire[key] = value
-            elif op == _NESTED:
-                node = wire.get(key)
-                if node is None:
-                    node = wire[key] = {}
-                node[sub] = value
-            elif op == _SELECT:
-                entry = selected.get(select)
-                if entry is None:
-                    entry = selected[select] = {"Type": kind}
-                    entries = wire.get(key)
-                    if entries is None:
-                        wire[key] = [entry]
-                    else:
-                        entries.append(entry)
-                entry[sub] = value
-            else:
-                wire["LAId"], wire["EstablishmentId"] = value[:3], value[3:]
-        for index, spec, value in self.defaults:
+                    wire["LAId"], wire["EstablishmentId"] = value[:3], value[3:]
+        except _NOT_A_VALUE:
+            return False
+        for index, spec, value in self._defaults:
             if index < 0 or not cells[index]:
                 put_value(wire, spec, value)
         return True

@@ -124,7 +124,9 @@ class CSVTable:
                             line=line,
                         )
                         continue
-                    stripped = [cell.strip() for cell in cells[:width]]
+                    if len(cells) > width:
+                        del cells[width:]
+                    stripped = list(map(str.strip, cells))
                     if len(stripped) < width:
                         stripped.extend([""] * (width - len(stripped)))
                     yield Row(line, number, stripped)
