@@ -1,10 +1,15 @@
 """Compiled builders: one row's cells to one object's wire dict, with no per-cell dispatch.
 
-A :class:`BuildPlan` is made once per mapping, input and target object: for each column in force
-it knows the cell's index, how its text becomes the field's value and where that value goes. It
-fills the wire dict exactly as :func:`~sif_core.tabular.fields.put_value` would, cell by cell in
-the mapping's order (so repeated parts such as names and phone numbers are listed in the same
-order), then the defaults of fields no cell filled.
+A :class:`BuildPlan` is made once per mapping, input and target object. It fills the wire dict
+exactly as :func:`~sif_core.tabular.fields.put_value` would, cell by cell in the mapping's
+order (so repeated parts such as names and phone numbers are listed in the same order), then
+puts the defaults of fields no cell filled.
+
+It is compiled to a Python function of straight-line code, one ``if`` per column: a generic loop
+spent most of a row's time deciding, for every cell, what kind of field it fills and where it
+goes. The generated source holds only cell indexes and the wire names of :data:`FIELDS`
+(checked to be plain names); everything from the mapping (value maps, date formats, defaults)
+reaches the function as objects in its namespace, never as source text.
 
 It only reports *whether* every cell converted: when one does not, the caller builds the object
 again the slow, explaining way (:func:`~sif_core.tabular.cells.cell_value`), which says why.
@@ -18,7 +23,7 @@ from typing import Any, Final
 
 from sif_core.tabular.cells import cell_value, default_value
 from sif_core.tabular.dates import parse_date
-from sif_core.tabular.fields import FIELDS, FieldSpec, Kind, Select, put_value
+from sif_core.tabular.fields import FIELDS, Kind, Select, put_value
 from sif_core.tabular.mapping import ColumnRule, Value
 
 __all__ = ["BuildPlan"]
@@ -27,13 +32,12 @@ _BOOLS: Final = {
     **dict.fromkeys(("true", "t", "yes", "y", "1"), True),
     **dict.fromkeys(("false", "f", "no", "n", "0"), False),
 }
-# Distinct dates in an export are few (birthdays, admission days): converted once each. The
+# Distinct dates in an export are few (birthdays, admission days): each is converted once. The
 # cache is emptied when full, so it never grows with the file.
 _DATE_CACHE_SIZE: Final = 4096
-# A converter signals "not a value" with one of these; the slow path then says why.
-_NOT_A_VALUE: Final = (ValueError, KeyError)
 
 Converter = Callable[[str], Any]
+Fill = Callable[[Sequence[str], dict[str, Any]], bool]
 
 
 def _bool(text: str) -> bool:
@@ -56,8 +60,8 @@ def _dates(formats: tuple[str, ...]) -> Converter:
 
 
 def _converter(rule: ColumnRule) -> Converter | None:
-    """What :func:`cell_value` does for ``rule``, without the explanations (``None``: the text
-    itself)."""
+    """What :func:`cell_value` does for ``rule``, raising ``ValueError`` or ``KeyError`` without
+    the explanations (``None``: the text itself)."""
     kind = rule.field.kind
     if rule.values is not None:
         # A value map's targets are never dates (the mapping refuses that), so default_value
@@ -74,17 +78,24 @@ def _converter(rule: ColumnRule) -> Converter | None:
     return partial(cell_value, rule)
 
 
+def _name(text: str) -> str:
+    """``text`` as a string literal of the generated source, once it is known to be a plain
+    name (every wire name and part type of FIELDS is)."""
+    if not text.isidentifier():
+        raise ValueError(f"not a plain wire name: {text!r}")
+    return repr(text)
+
+
 class BuildPlan:
     """How a row's ``cells`` fill one target object's wire dict.
 
     ``bound`` lists the target's column rules in force, in mapping order, each with its cell's
     index; ``defaults`` are every default of the read (those of other targets are ignored).
 
-    The cells are taken in groups, each in mapping order: text fields at the top of the wire
-    dict, converted ones, the parts of each nested dict (an address), the entries of repeated
-    parts (names, phone numbers: in one pass, so the entries are listed in the order their first
-    non-empty cell comes in the mapping, as ``put_value`` lists them), the LAESTAB.
-    The order of keys in a dict does not change what a model makes of it.
+    ``fill(cells, wire)`` puts every non-empty cell's value, then the defaults, into ``wire``
+    (which holds none of the target's fields yet) and returns ``True``; it returns ``False``
+    (with ``wire`` half filled) as soon as a cell's text is not a value of its field.
+    ``source`` is the code it runs.
     """
 
     def __init__(
@@ -93,85 +104,64 @@ class BuildPlan:
         bound: Sequence[tuple[ColumnRule, int]],
         defaults: Mapping[str, Value],
     ) -> None:
-        text: list[tuple[int, str]] = []
-        converted: list[tuple[int, str, Converter]] = []
-        nested: dict[str, list[tuple[int, str, Converter | None]]] = {}
-        selects: list[tuple[int, int, str, str, str, Converter | None]] = []
-        slots: dict[Select, int] = {}
-        laestab: list[tuple[int, Converter]] = []
-        for rule, index in bound:
+        namespace: dict[str, Any] = {"put_value": put_value}
+        parts: dict[str | Select, str] = {}  # a nested dict or list entry: its local variable
+        body: list[str] = []
+        for number, (rule, index) in enumerate(bound):
             spec = rule.field
             convert = _converter(rule)
+            value = "text"
+            if convert is not None:
+                namespace[f"convert{number}"] = convert
+                value = f"convert{number}(text)"
+            body += [f"text = cells[{int(index)}]", "if text:"]
             if spec.kind is Kind.LAESTAB:
-                assert convert is not None
-                laestab.append((index, convert))
+                body += [
+                    f"    value = {value}",
+                    "    wire['LAId'] = value[:3]",
+                    "    wire['EstablishmentId'] = value[3:]",
+                ]
             elif len(spec.location) == 1:
                 (key,) = spec.location
                 assert isinstance(key, str)
-                if convert is None:
-                    text.append((index, key))
-                else:
-                    converted.append((index, key, convert))
+                body.append(f"    wire[{_name(key)}] = {value}")
             else:
                 first, last = spec.location  # every other location FIELDS defines has two steps
                 assert isinstance(last, str)
+                part = parts.setdefault(first, f"part{len(parts)}")
+                body.append(f"    if {part} is None:")
                 if isinstance(first, Select):
-                    slot = slots.setdefault(first, len(slots))
-                    selects.append((index, slot, first.alias, first.type, last, convert))
+                    # A list entry is added when its first cell with a value comes, as
+                    # put_value adds it.
+                    body += [
+                        f"        {part} = {{'Type': {_name(first.type)}}}",
+                        f"        wire.setdefault({_name(first.alias)}, []).append({part})",
+                    ]
                 else:
-                    nested.setdefault(first, []).append((index, last, convert))
-        self._text = tuple(text)
-        self._converted = tuple(converted)
-        self._nested = tuple((key, tuple(parts)) for key, parts in nested.items())
-        self._selects = tuple(selects)
-        self._slots = len(slots)
-        self._laestab = tuple(laestab)
+                    body.append(f"        {part} = wire[{_name(first)}] = {{}}")
+                body.append(f"    {part}[{_name(last)}] = {value}")
         filled_by = {rule.field.name: index for rule, index in bound}
-        self._defaults: tuple[tuple[int, FieldSpec, Any], ...] = tuple(
-            (filled_by.get(name, -1), FIELDS[name], default_value(FIELDS[name], value))
-            for name, value in defaults.items()
-            if FIELDS[name].target == target
-        )
-
-    def fill(self, cells: Sequence[str], wire: dict[str, Any]) -> bool:
-        """Put every non-empty cell's value, then the defaults, into ``wire`` (which holds none
-        of the target's fields yet); ``False`` (with ``wire`` half filled) as soon as a cell's
-        text is not a value of its field."""
-        try:
-            for index, key in self._text:
-                text = cells[index]
-                if text:
-                    wire[key] = text
-            for index, key, convert in self._converted:
-                text = cells[index]
-                if text:
-                    wire[key] = convert(text)
-            for key, parts in self._nested:
-                node: dict[str, Any] | None = None
-                for index, sub, maybe in parts:
-                    text = cells[index]
-                    if text:
-                        if node is None:
-                            node = wire[key] = {}
-                        node[sub] = text if maybe is None else maybe(text)
-            if self._selects:
-                entries: list[dict[str, Any] | None] = [None] * self._slots
-                for index, slot, alias, kind, sub, maybe in self._selects:
-                    text = cells[index]
-                    if text:
-                        entry = entries[slot]
-                        if entry is None:
-                            entry = entries[slot] = {"Type": kind}
-                            wire.setdefault(alias, []).append(entry)
-                        entry[sub] = text if maybe is None else maybe(text)
-            for index, convert in self._laestab:
-                text = cells[index]
-                if text:
-                    value = convert(text)
-                    wire["LAId"], wire["EstablishmentId"] = value[:3], value[3:]
-        except _NOT_A_VALUE:
-            return False
-        for index, spec, value in self._defaults:
-            if index < 0 or not cells[index]:
-                put_value(wire, spec, value)
-        return True
+        after: list[str] = []
+        for number, (name, given) in enumerate(defaults.items()):
+            spec = FIELDS[name]
+            if spec.target != target:
+                continue
+            namespace[f"default{number}"] = (spec, default_value(spec, given))
+            column = filled_by.get(name)
+            if column is None:
+                after.append(f"put_value(wire, *default{number})")
+            else:
+                after += [f"if not cells[{int(column)}]:", f"    put_value(wire, *default{number})"]
+        lines = [
+            "def fill(cells, wire):",
+            *(f"    {part} = None" for part in parts.values()),
+            "    try:",
+            *(f"        {line}" for line in body or ["pass"]),
+            "    except (ValueError, KeyError):",
+            "        return False",
+            *(f"    {line}" for line in after),
+            "    return True",
+        ]
+        self.source = "\n".join(lines)
+        exec(compile(self.source, f"<build plan of {target}>", "exec"), namespace)  # noqa: S102
+        self.fill: Fill = namespace["fill"]
