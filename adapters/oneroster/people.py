@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.oneroster.bundle import Bundle
-from adapters.oneroster.rows import BundleRows, sourced_ref, split_list
+from adapters.oneroster.rows import BundleRows, Values, sourced_ref, split_list
 from adapters.oneroster.spec import AGENT_ROLES, RELATIONSHIP_OF_ROLE
 from sif_core.adapter import ReadContext
 from sif_core.model import OBJECT_TYPES, ContactRelationship, SIFObject
@@ -43,42 +43,42 @@ class People(BundleRows):
     def demographics(self) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
         found: dict[str, tuple[str, str]] = {}
         problems: list[Problem] = []
-        for table, row in self.rows("demographics.csv"):
+        for table, row, values in self.rows("demographics.csv"):
             if isinstance(row, Problem):
                 problems.append(row)
                 continue
-            problems += self.checked(table, row, "demographics.csv")
-            sex = self.cell(table, row, "sex")
+            problems += self.checked(table, row, values, "demographics.csv")
+            sex = values["sex"]
             if sex and sex not in _SEX:
                 problems.append(
                     self.problem(table, row, "sex", f"sex is male or female, not {sex!r}")
                 )
-            found[self.cell(table, row, "sourcedId")] = (self.cell(table, row, "birthDate"), sex)
+            found[values["sourcedId"]] = (values["birthDate"], sex)
         return found, problems
 
     def users(self) -> Iterator[SIFObject | Problem]:
         demographics, problems = self.demographics()
         yield from problems
-        for table, row in self.rows("users.csv"):
+        for table, row, values in self.rows("users.csv"):
             if isinstance(row, Problem):
                 yield row
                 continue
-            problems = self.checked(table, row, "users.csv")
-            role = self.cell(table, row, "role")
+            problems = self.checked(table, row, values, "users.csv")
+            role = values["role"]
             if role != "student" and role not in AGENT_ROLES:
                 continue
             if problems:
                 yield from problems
                 continue
-            if self.cell(table, row, "status") == "tobedeleted":
+            if values["status"] == "tobedeleted":
                 continue
             if role == "student":
-                yield from self.student(table, row, demographics)
+                yield from self.student(table, row, values, demographics)
             else:
-                yield from self.agent(table, row, role)
+                yield from self.agent(table, row, values, role)
 
     def person(
-        self, table: CSVTable, row: Row, ref: str
+        self, values: Values, ref: str
     ) -> tuple[dict[str, Any], dict[tuple[str | int, ...], str]]:
         name: dict[str, str] = {"Type": "L"}
         for wire_name, column in (
@@ -86,8 +86,8 @@ class People(BundleRows):
             ("MiddleNames", "middleName"),
             ("FamilyName", "familyName"),
         ):
-            if self.cell(table, row, column):
-                name[wire_name] = self.cell(table, row, column)
+            if values[column]:
+                name[wire_name] = values[column]
         wire: dict[str, Any] = {"RefId": ref, "Name": [name]}
         columns: dict[tuple[str | int, ...], str] = {
             ("Name", 0, "GivenName"): "givenName",
@@ -97,27 +97,31 @@ class People(BundleRows):
             ("Email",): "email",
             ("PhoneNumber", 0): "phone",
         }
-        if self.cell(table, row, "identifier"):
-            wire["LocalId"] = self.cell(table, row, "identifier")
-        if self.cell(table, row, "email"):
-            wire["Email"] = self.cell(table, row, "email")
+        if values["identifier"]:
+            wire["LocalId"] = values["identifier"]
+        if values["email"]:
+            wire["Email"] = values["email"]
         phones: list[dict[str, str]] = []
         for phone_type, column in (("H", "phone"), ("M", "sms")):
-            if self.cell(table, row, column):
+            if values[column]:
                 columns[("PhoneNumber", len(phones))] = column
-                phones.append({"Type": phone_type, "Number": self.cell(table, row, column)})
+                phones.append({"Type": phone_type, "Number": values[column]})
         if phones:
             wire["PhoneNumber"] = phones
         return wire, columns
 
     def student(
-        self, table: CSVTable, row: Row, demographics: dict[str, tuple[str, str]]
+        self,
+        table: CSVTable,
+        row: Row,
+        values: Values,
+        demographics: dict[str, tuple[str, str]],
     ) -> Iterator[SIFObject | Problem]:
-        sourced_id = self.cell(table, row, "sourcedId")
+        sourced_id = values["sourcedId"]
         ref = sourced_ref(self.context, "LearnerPersonal", sourced_id)
-        wire, columns = self.person(table, row, ref)
+        wire, columns = self.person(values, ref)
         former: list[str] = []
-        for kind, value in _USER_ID.findall(self.cell(table, row, "userIds")):
+        for kind, value in _USER_ID.findall(values["userIds"]):
             kind = kind.strip()
             if kind in ("UPN", "ULN", "UCI"):
                 wire[kind] = value.strip()
@@ -147,22 +151,24 @@ class People(BundleRows):
         if obj is not None:
             self.students[sourced_id] = Student(
                 ref,
-                split_list(self.cell(table, row, "grades")),
-                split_list(self.cell(table, row, "agentSourcedIds")),
+                split_list(values["grades"]),
+                split_list(values["agentSourcedIds"]),
             )
             yield obj
 
-    def agent(self, table: CSVTable, row: Row, role: str) -> Iterator[SIFObject | Problem]:
-        sourced_id = self.cell(table, row, "sourcedId")
+    def agent(
+        self, table: CSVTable, row: Row, values: Values, role: str
+    ) -> Iterator[SIFObject | Problem]:
+        sourced_id = values["sourcedId"]
         ref = sourced_ref(self.context, "ContactPersonal", sourced_id)
-        wire, columns = self.person(table, row, ref)
+        wire, columns = self.person(values, ref)
         obj, problems = self.build("ContactPersonal", wire, columns, table, row)
         yield from problems
         if obj is not None:
             self.contacts[sourced_id] = (
                 ref,
                 role,
-                split_list(self.cell(table, row, "agentSourcedIds")),
+                split_list(values["agentSourcedIds"]),
             )
             yield obj
 

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from adapters.oneroster.bundle import Bundle
 from adapters.oneroster.people import People
-from adapters.oneroster.rows import sourced_ref, split_list
+from adapters.oneroster.rows import Values, sourced_ref, split_list
 from adapters.oneroster.spec import YEAR_OF_GRADE
 from sif_core.adapter import ReadContext
 from sif_core.model import OBJECT_TYPES, SIFObject
@@ -53,32 +53,32 @@ class _Reader(People):
         self.schools: dict[str, str] = {}
 
     def orgs(self) -> Iterator[SIFObject | Problem]:
-        for table, row in self.rows("orgs.csv"):
-            if isinstance(row, Row) and self.cell(table, row, "type") == "district":
-                self.district_ids.add(self.cell(table, row, "sourcedId"))
-        for table, row in self.rows("orgs.csv"):
+        for _table, row, values in self.rows("orgs.csv"):
+            if isinstance(row, Row) and values["type"] == "district":
+                self.district_ids.add(values["sourcedId"])
+        for table, row, values in self.rows("orgs.csv"):
             if isinstance(row, Problem):
                 yield row
                 continue
-            problems = self.checked(table, row, "orgs.csv")
+            problems = self.checked(table, row, values, "orgs.csv")
             if problems:
                 yield from problems
                 continue
-            if self.cell(table, row, "status") == "tobedeleted":
+            if values["status"] == "tobedeleted":
                 continue
-            kind = self.cell(table, row, "type")
+            kind = values["type"]
             if kind == "district":
-                yield from self.district(table, row)
+                yield from self.district(table, row, values)
             elif kind == "school":
-                yield from self.school(table, row)
+                yield from self.school(table, row, values)
 
-    def district(self, table: CSVTable, row: Row) -> Iterator[SIFObject | Problem]:
-        sourced_id = self.cell(table, row, "sourcedId")
+    def district(self, table: CSVTable, row: Row, values: Values) -> Iterator[SIFObject | Problem]:
+        sourced_id = values["sourcedId"]
         ref = sourced_ref(self.context, "LAInfo", sourced_id)
         wire = {
             "RefId": ref,
-            "LAId": self.cell(table, row, "identifier"),
-            "LAName": self.cell(table, row, "name"),
+            "LAId": values["identifier"],
+            "LAName": values["name"],
         }
         obj, problems = self.build(
             "LAInfo", wire, {("LAId",): "identifier", ("LAName",): "name"}, table, row
@@ -97,9 +97,9 @@ class _Reader(People):
             self.districts[sourced_id] = ref
             yield obj
 
-    def school(self, table: CSVTable, row: Row) -> Iterator[SIFObject | Problem]:
-        sourced_id = self.cell(table, row, "sourcedId")
-        identifier = self.cell(table, row, "identifier").replace("/", "")
+    def school(self, table: CSVTable, row: Row, values: Values) -> Iterator[SIFObject | Problem]:
+        sourced_id = values["sourcedId"]
+        identifier = values["identifier"].replace("/", "")
         if not (len(identifier) == 7 and identifier.isdigit()):
             yield self.problem(
                 table,
@@ -114,9 +114,9 @@ class _Reader(People):
             "RefId": ref,
             "LAId": identifier[:3],
             "EstablishmentId": identifier[3:],
-            "SchoolName": self.cell(table, row, "name"),
+            "SchoolName": values["name"],
         }
-        parent = self.cell(table, row, "parentSourcedId")
+        parent = values["parentSourcedId"]
         if parent in self.district_ids:
             wire["LAInfoRefId"] = sourced_ref(self.context, "LAInfo", parent)
         obj, problems = self.build("SchoolInfo", wire, {("SchoolName",): "name"}, table, row)
@@ -127,31 +127,31 @@ class _Reader(People):
 
     def enrolments(self) -> Iterator[SIFObject | Problem]:
         classes: dict[str, tuple[list[str], list[str]]] = {}
-        for table, row in self.rows("classes.csv"):
+        for _table, row, values in self.rows("classes.csv"):
             if isinstance(row, Row):
-                classes[self.cell(table, row, "sourcedId")] = (
-                    split_list(self.cell(table, row, "grades")),
-                    split_list(self.cell(table, row, "termSourcedIds")),
+                classes[values["sourcedId"]] = (
+                    split_list(values["grades"]),
+                    split_list(values["termSourcedIds"]),
                 )
         terms: dict[str, str] = {}
-        for table, row in self.rows("academicSessions.csv"):
+        for _table, row, values in self.rows("academicSessions.csv"):
             if isinstance(row, Row):
-                terms[self.cell(table, row, "sourcedId")] = self.cell(table, row, "startDate")
+                terms[values["sourcedId"]] = values["startDate"]
         found: dict[tuple[str, str], _Enrolment] = {}
-        for table, row in self.rows("enrollments.csv"):
+        for table, row, values in self.rows("enrollments.csv"):
             if isinstance(row, Problem):
                 yield row
                 continue
-            problems = self.checked(table, row, "enrollments.csv")
-            if self.cell(table, row, "role") != "student":
+            problems = self.checked(table, row, values, "enrollments.csv")
+            if values["role"] != "student":
                 continue
             if problems:
                 yield from problems
                 continue
-            if self.cell(table, row, "status") == "tobedeleted":
+            if values["status"] == "tobedeleted":
                 continue
-            user = self.cell(table, row, "userSourcedId")
-            school = self.cell(table, row, "schoolSourcedId")
+            user = values["userSourcedId"]
+            school = values["schoolSourcedId"]
             if user not in self.students:
                 continue  # the student's own row was refused (and reported) or is not a student
             if school not in self.schools:
@@ -159,16 +159,14 @@ class _Reader(People):
                     table, row, "schoolSourcedId", f"no school org {school!r} in orgs.csv"
                 )
                 continue
-            grades, class_terms = classes.get(self.cell(table, row, "classSourcedId"), ([], []))
-            begin = self.cell(table, row, "beginDate") or next(
-                (terms[t] for t in class_terms if terms.get(t)), ""
-            )
-            end = self.cell(table, row, "endDate")
+            grades, class_terms = classes.get(values["classSourcedId"], ([], []))
+            begin = values["beginDate"] or next((terms[t] for t in class_terms if terms.get(t)), "")
+            end = values["endDate"]
             known = found.get((user, school))
             if known is None:
                 found[(user, school)] = _Enrolment(
                     row.line,
-                    self.cell(table, row, "sourcedId"),
+                    values["sourcedId"],
                     begin or None,
                     end or None,
                     not end,

@@ -8,6 +8,7 @@ line and sourcedId, and the column.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,9 +21,12 @@ from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem
 from sif_core.tabular import CSVTable, Row, refid_for_key
 
-__all__ = ["BundleRows", "sourced_ref", "split_list"]
+__all__ = ["BundleRows", "Values", "sourced_ref", "split_list"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: A row's values by column name; a column the file does not have reads as ``""``.
+Values = defaultdict[str, str]
 
 
 def sourced_ref(context: ReadContext, object_type: str, sourced_id: str) -> str:
@@ -43,12 +47,18 @@ class BundleRows:
         self.context = context
         self.latest_change = ""
 
-    def rows(self, name: str) -> Iterator[tuple[CSVTable, Row | Problem]]:
+    def rows(self, name: str) -> Iterator[tuple[CSVTable, Row | Problem, Values]]:
+        """Each row of the file ``name`` (none when the manifest does not list it), with its
+        values by column: ``""`` for a column the file does not have."""
         if not self.bundle.listed(name):
             return
         table = self.bundle.table(name, REQUIRED[name])
+        header = table.header
         for row in table.rows():
-            yield table, row
+            if isinstance(row, Problem):
+                yield table, row, defaultdict(str)
+            else:
+                yield table, row, defaultdict(str, zip(header, row.cells, strict=True))
 
     def cell(self, table: CSVTable, row: Row, column: str) -> str:
         index = table.index.get(column)
@@ -64,14 +74,14 @@ class BundleRows:
             line=row.line,
         )
 
-    def checked(self, table: CSVTable, row: Row, name: str) -> list[Problem]:
+    def checked(self, table: CSVTable, row: Row, values: Values, name: str) -> list[Problem]:
         """Problems with the row's required values, status and dates; notes its change time."""
         found = [
             self.problem(table, row, column, f"{column} is required in OneRoster 1.1")
             for column in REQUIRED[name]
-            if not self.cell(table, row, column)
+            if not values[column]
         ]
-        status = self.cell(table, row, "status")
+        status = values["status"]
         if status not in ("", "active", "tobedeleted"):
             found.append(
                 self.problem(
@@ -79,12 +89,12 @@ class BundleRows:
                 )
             )
         for column in ("birthDate", "beginDate", "endDate", "startDate"):
-            value = self.cell(table, row, column)
+            value = values[column]
             if value and not _DATE.match(value):
                 found.append(
                     self.problem(table, row, column, f"{value!r} is not a date yyyy-mm-dd")
                 )
-        changed = self.cell(table, row, "dateLastModified")
+        changed = values["dateLastModified"]
         self.latest_change = max(self.latest_change, changed)
         return found
 
