@@ -129,6 +129,8 @@ class TableReader:
         self._links: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
         self._contact_counts: dict[tuple[str, ...], int] = {}
         self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        # The last learner's address: its wire dict and the part it validated to.
+        self._address: tuple[dict[str, Any], Any] | None = None
 
     def _indexes(self, target: str) -> list[int]:
         return [b.index for b in self.by_target.get(target, ())]
@@ -233,6 +235,9 @@ class TableReader:
         self._previous = (key, learner_cells)
         if learner is not None:
             out.append(learner)
+            address = built[0].get("Address")
+            part = getattr(learner, "address", None)
+            self._address = (address, part) if address is not None and part is not None else None
         return ref_or_none
 
     def _check_repeat(
@@ -343,6 +348,11 @@ class TableReader:
                     "ContactPersonal", "\x1f".join((learner_ref, *contact_cells))
                 )
             built = self._build("ContactPersonal", row, key, contact_key, ref)
+            shared = self._address
+            if shared is not None and built[0].get("Address") == shared[0]:
+                # A contact living with the learner: the learner's validated (frozen) address is
+                # what the same dict validates to, and a model takes it as it is.
+                built[0]["Address"] = shared[1]
             contact = self._validate("ContactPersonal", built, row, key, contact_key, out)
             contacts[contact_key] = ref if contact is not None else None
             if contact is not None:
