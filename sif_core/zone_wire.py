@@ -284,7 +284,8 @@ class AckResult:
 @dataclass(frozen=True, slots=True)
 class QueryPage:
     """One page of a query: the objects' Goessner content as this party may see it, and SIF 3
-    paging (``page`` counts from 1; ``count`` is the number of objects over all pages)."""
+    paging (``page`` counts from 1; ``count`` is the number of objects over all pages;
+    ``navigation_id``, while more pages follow, continues the query cheaply from this page)."""
 
     object_type: str
     contents: tuple[dict[str, Any], ...]
@@ -294,6 +295,7 @@ class QueryPage:
     last_page: int
     changes_since_marker: str
     deleted_ref_ids: tuple[str, ...] = ()
+    navigation_id: str | None = None
 
     def objects(self) -> list[SIFObject]:
         """The page's objects, validated (raises :class:`pydantic.ValidationError` when a

@@ -3,6 +3,13 @@
 Paging follows SIF 3: ``navigationPage`` (the first page is 1) and ``navigationPageSize``, as
 query parameters or request headers; the reply carries ``navigationPage``,
 ``navigationPageSize``, ``navigationCount`` (objects in all pages) and ``navigationLastPage``.
+While more pages follow, it also carries ``navigationId``: send it back (query parameter or
+header) with the next page's number, and that page starts just after this one's last object
+and repeats the first page's count, instead of counting every object and skipping the pages
+before it. Paging through a whole collection that way costs time linear in its size, where
+numbered pages alone cost quadratic time (each deep page reads everything before it). A
+``navigationId`` given with another page number or another query is set aside and the page is
+found from its number; one the zone did not give is a 400.
 Filters: ``upn``, ``localId``, ``school`` (a 7-digit LA and establishment number).
 ``changesSinceMarker=M`` returns what changed after marker ``M`` (ordered by change); the RefIds
 deleted since then are in the ``deletedRefIds`` header (comma-separated). Every reply carries the
@@ -11,8 +18,13 @@ zone's current ``changesSinceMarker``: keep it for the next incremental read.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
+import json
 import re
-from typing import Final
+from dataclasses import replace
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,7 +42,15 @@ __all__ = ["get_object", "query_objects"]
 
 _MAX_PAGE_SIZE: Final = 1000
 _KNOWN_PARAMETERS: Final = frozenset(
-    {"navigationPage", "navigationPageSize", "upn", "localId", "school", "changesSinceMarker"}
+    {
+        "navigationPage",
+        "navigationPageSize",
+        "navigationId",
+        "upn",
+        "localId",
+        "school",
+        "changesSinceMarker",
+    }
 )
 _LAESTAB = re.compile(r"^[0-9]{7}$")
 
@@ -58,6 +78,64 @@ def _whole(request: Request, name: str, default: int | None, low: int) -> int | 
     if not text.isdigit() or int(text) < low:
         raise ApiError(400, "bad-request", f"{name} must be a whole number of at least {low}")
     return int(text)
+
+
+def _query_digest(zone: str, party: Party, query: ObjectQuery) -> str:
+    """What a ``navigationId`` is tied to: the zone, the caller and the query but its page."""
+    text = json.dumps(
+        [
+            zone,
+            party.id,
+            query.object_type,
+            query.upn,
+            query.local_id,
+            query.school,
+            query.changes_since,
+            query.page_size,
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _navigation_id(page: int, total: int, last_key: str | int, digest: str) -> str:
+    """The ``navigationId`` that continues after ``page``: the next page's number, the count,
+    where the next page starts and the query's digest. Not a secret: the page is always read
+    within the caller's scope, and the count it carries is what that caller was told."""
+    text = json.dumps([page + 1, total, last_key, digest], separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _continuation(
+    request: Request, page: int, digest: str, changes: bool
+) -> tuple[str | int, int] | None:
+    """Where the requested page starts and the count, from a ``navigationId`` given for this
+    page of this query; ``None`` without one, or for another page or query (400 for one the
+    zone did not give)."""
+    text = request.query_params.get("navigationId", request.headers.get("navigationId"))
+    if not text:
+        return None
+    value: Any = None
+    with contextlib.suppress(ValueError):  # binascii.Error and UnicodeDecodeError too
+        value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    key_type = int if changes else str
+    if not (
+        isinstance(value, list)
+        and len(value) == 4
+        and type(value[0]) is int
+        and type(value[1]) is int
+        and value[1] >= 0
+        and type(value[2]) is key_type
+        and isinstance(value[3], str)
+    ):
+        raise ApiError(
+            400,
+            "bad-request",
+            "navigationId is not one this zone gave for this query; "
+            "send the one from the previous page's reply, or leave it out",
+        )
+    if value[0] != page or value[3] != digest:
+        return None
+    return value[2], value[1]
 
 
 async def query_objects(request: Request) -> Response:
@@ -90,6 +168,10 @@ async def query_objects(request: Request) -> Response:
         page=page,
         page_size=size,
     )
+    digest = _query_digest(zone, party, query)
+    continued = _continuation(request, page, digest, query.changes_since is not None)
+    if continued is not None:
+        query = replace(query, after=continued[0], total=continued[1])
     result = await store_call(state.store.query, zone, query)
     if object_type in AUDITED_TYPES:
         filters = sorted(set(request.query_params) & {"upn", "localId", "school"})
@@ -103,13 +185,17 @@ async def query_objects(request: Request) -> Response:
             f"page {page}; filters: {', '.join(filters) or 'none'}",
         )
     xml = wants_xml(request)
+    last_page = max(1, -(-result.total // size))
     headers = {
         "navigationPage": str(page),
         "navigationPageSize": str(size),
         "navigationCount": str(result.total),
-        "navigationLastPage": str(max(1, -(-result.total // size))),
+        "navigationLastPage": str(last_page),
         "changesSinceMarker": str(result.marker),
     }
+    more = page < last_page or len(result.objects) + len(result.deleted_ref_ids) == size
+    if more and result.last_key is not None:
+        headers["navigationId"] = _navigation_id(page, result.total, result.last_key, digest)
     if query.changes_since is not None:
         headers["deletedRefIds"] = ",".join(result.deleted_ref_ids)
     return Response(

@@ -176,6 +176,8 @@ def _paths() -> dict[str, Any]:
         )),
         _parameter("navigationPage", "query", "page number, the first is 1", {"type": "integer"}),
         _parameter("navigationPageSize", "query", "page size, at most 1000", {"type": "integer"}),
+        _parameter("navigationId", "query", "the previous page's navigationId: this page "
+                   "continues from it (no recount)"),
         _parameter("upn", "query", "only learners with this UPN"),
         _parameter("localId", "query", "only objects with this LocalId"),
         _parameter("school", "query", "only objects of this school (7-digit LAESTAB)"),

@@ -132,7 +132,13 @@ class QueueStats:
 
 @dataclass(frozen=True, slots=True)
 class ObjectQuery:
-    """A page of objects of one type; ``scope`` ``None`` means no scope applies (directory)."""
+    """A page of objects of one type; ``scope`` ``None`` means no scope applies (directory).
+
+    ``page`` counts from 1 and is found by skipping the pages before it, which costs as much as
+    reading them. To read page after page, pass the previous page's ``last_key`` as ``after``
+    (the page then starts just after that object, whatever ``page`` says) and its ``total`` as
+    ``total`` (it is then not counted again): each page then costs the same however deep.
+    """
 
     object_type: str
     scope: Scope | None
@@ -142,16 +148,24 @@ class ObjectQuery:
     changes_since: int | None = None
     page: int = 1
     page_size: int = 100
+    after: str | int | None = None
+    total: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectPage:
-    """One page of a query: live objects, RefIds deleted (changes-since only), totals, marker."""
+    """One page of a query: live objects, RefIds deleted (changes-since only), totals, marker.
+
+    ``last_key`` is the page's last object in the query's order (its RefId, or with
+    ``changes_since`` its ``seq``), ``None`` for an empty page: the next page's
+    :attr:`ObjectQuery.after`.
+    """
 
     objects: list[StoredObject]
     deleted_ref_ids: list[str]
     total: int
     marker: int
+    last_key: str | int | None = None
 
 
 @dataclass(frozen=True, slots=True)

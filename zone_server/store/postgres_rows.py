@@ -27,6 +27,7 @@ __all__ = [
     "DUAL_COLUMNS",
     "EVENT_COLUMNS",
     "OBJECT_COLUMNS",
+    "OBJECT_REF_ID",
     "REQUEST_COLUMNS",
     "REVIEW_COLUMNS",
     "TRANSFER_COLUMNS",
@@ -41,10 +42,14 @@ __all__ = [
 ]
 
 #: An object's columns (table alias ``o``) and, last, its scope keys as one array.
+#: An object's RefId in the collation of ``object_scopes.ref_id``: compared as it is (byte
+#: order, ``"C"``), the two collations conflict and no index of ``object_scopes`` serves the
+#: comparison, so each object's scope keys were looked for among every object's.
+OBJECT_REF_ID: Final = 'o.ref_id COLLATE "default"'
 OBJECT_COLUMNS: Final = (
-    "o.zone, o.object_type, o.ref_id, o.content, o.seq, o.deleted, o.learner_ref, o.upn, "
+    "o.zone, o.object_type, o.ref_id, o.content, o.seq, o.deleted, o.learner_ref, o.upn, "  # noqa: S608
     "o.local_id, ARRAY(SELECT s.scope_key FROM object_scopes s WHERE s.zone = o.zone "
-    "AND s.object_type = o.object_type AND s.ref_id = o.ref_id)"
+    f"AND s.object_type = o.object_type AND s.ref_id = {OBJECT_REF_ID})"
 )
 
 

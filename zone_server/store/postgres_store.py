@@ -30,9 +30,21 @@ from zone_server.store import (
     ServiceRequest,
     StoredObject,
 )
-from zone_server.store.common import delivery_audits, has_key, object_page, queue_stats
+from zone_server.store.common import (
+    changed_after,
+    delivery_audits,
+    has_key,
+    object_page,
+    page_window,
+    queue_stats,
+)
 from zone_server.store.postgres_locks import Connection, lock_queue
-from zone_server.store.postgres_rows import OBJECT_COLUMNS, row_to_object, row_to_request
+from zone_server.store.postgres_rows import (
+    OBJECT_COLUMNS,
+    OBJECT_REF_ID,
+    row_to_object,
+    row_to_request,
+)
 from zone_server.store.postgres_schema import SCHEMA, SCHEMA_VERSION
 from zone_server.store.postgres_tx import PostgresTransaction, write_audit
 from zone_server.store.postgres_workflows import complete_transfers
@@ -283,6 +295,7 @@ class PostgresStore:
             order = "o.ref_id"
         else:
             where.append("o.seq > %s")
+            since_at = len(params)
             params.append(query.changes_since)
             order = "o.seq"
         for column, value in (("upn", query.upn), ("local_id", query.local_id)):
@@ -290,29 +303,35 @@ class PostgresStore:
                 where.append(f"o.{column} = %s")
                 params.append(value)
         if query.school is not None:
-            where.append(has_key("s.scope_key = %s"))
+            where.append(_has_key("s.scope_key = %s"))
             params.append(query.school)
         if query.scope is not None:
             clause, scope_params = _scope_clause(query.scope)
             where.append(clause)
             params.extend(scope_params)
         condition = " AND ".join(where)
+        start, start_params, offset = page_window(query, "%s")
+        page_condition = condition if start is None else f"{condition} AND {start}"
+        page_params = list(params)
+        if query.changes_since is not None:
+            page_params[since_at] = changed_after(query)
         with self._pool.connection() as conn, conn.transaction():
             # The count, the page and the marker from one snapshot.
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            counted = conn.execute(
-                f"SELECT COUNT(*) FROM objects o WHERE {condition}",  # noqa: S608
-                params,
-            ).fetchone()
+            total = query.total
+            if total is None:
+                counted = conn.execute(
+                    f"SELECT COUNT(*) FROM objects o WHERE {condition}",  # noqa: S608
+                    params,
+                ).fetchone()
+                total = counted[0] if counted else 0
             rows = conn.execute(
-                f"SELECT {OBJECT_COLUMNS} FROM objects o WHERE {condition} "  # noqa: S608
+                f"SELECT {OBJECT_COLUMNS} FROM objects o WHERE {page_condition} "  # noqa: S608
                 f"ORDER BY {order} LIMIT %s OFFSET %s",
-                (*params, query.page_size, (query.page - 1) * query.page_size),
+                (*page_params, *start_params, query.page_size, offset),
             ).fetchall()
             marker = _marker(conn, zone)
-        return object_page(
-            [row_to_object(row) for row in rows], counted[0] if counted else 0, marker
-        )
+        return object_page(query, [row_to_object(row) for row in rows], total, marker)
 
     def get(
         self, zone: str, object_type: str, ref_id: str, scope: Scope | None
@@ -390,4 +409,12 @@ def _scope_clause(scope: Scope) -> tuple[str, list[Any]]:
     if scope.las:
         parts.append("left(s.scope_key, 3) = ANY(%s)")
         params.append(sorted(scope.las))
-    return has_key("(" + " OR ".join(parts) + ")"), params
+    return _has_key("(" + " OR ".join(parts) + ")"), params
+
+
+def _has_key(condition: str) -> str:
+    """:func:`has_key` looked up object by object, through ``object_scopes``' primary key:
+    ``OFFSET 0`` keeps the planner from turning it into a join with every scope key of the type
+    (which it picks when it underestimates the keys a scope matches), so a page stops reading
+    as soon as it is full rather than reading every object's keys first."""
+    return has_key(condition, OBJECT_REF_ID, " OFFSET 0")

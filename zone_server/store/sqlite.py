@@ -35,7 +35,14 @@ from zone_server.store import (
     ServiceRequest,
     StoredObject,
 )
-from zone_server.store.common import delivery_audits, has_key, object_page, queue_stats
+from zone_server.store.common import (
+    changed_after,
+    delivery_audits,
+    has_key,
+    object_page,
+    page_window,
+    queue_stats,
+)
 from zone_server.store.rows import (
     AUDIT_COLUMNS,
     EVENT_COLUMNS,
@@ -218,6 +225,7 @@ class SQLiteStore:
             order = "o.ref_id"
         else:
             where.append("o.seq > ?")
+            since_at = len(params)
             params.append(query.changes_since)
             order = "o.seq"
         # Without statistics SQLite walks the primary key (every object of the type) rather
@@ -236,21 +244,27 @@ class SQLiteStore:
             where.append(clause)
             params.extend(scope_params)
         condition = " AND ".join(where)
-        offset = (query.page - 1) * query.page_size
+        start, start_params, offset = page_window(query, "?")
+        page_condition = condition if start is None else f"{condition} AND {start}"
+        page_params = list(params)
+        if query.changes_since is not None:
+            page_params[since_at] = changed_after(query)
         with self._read() as conn:
-            total = conn.execute(
-                f"SELECT COUNT(*) FROM {source} WHERE {condition}",  # noqa: S608
-                params,
-            ).fetchone()[0]
+            total = query.total
+            if total is None:
+                total = conn.execute(
+                    f"SELECT COUNT(*) FROM {source} WHERE {condition}",  # noqa: S608
+                    params,
+                ).fetchone()[0]
             columns = qualified("o", OBJECT_COLUMNS)
             rows = conn.execute(
-                f"SELECT {columns} FROM {source} WHERE {condition} "  # noqa: S608
+                f"SELECT {columns} FROM {source} WHERE {page_condition} "  # noqa: S608
                 f"ORDER BY {order} LIMIT ? OFFSET ?",
-                (*params, query.page_size, offset),
+                (*page_params, *start_params, query.page_size, offset),
             ).fetchall()
             objects = [row_to_object(row, scope_keys(conn, zone, row[1], row[2])) for row in rows]
             marker = self._marker(conn, zone)
-        return object_page(objects, total, marker)
+        return object_page(query, objects, total, marker)
 
     def get(
         self, zone: str, object_type: str, ref_id: str, scope: Scope | None
