@@ -30,6 +30,8 @@ from sif_core.tabular.rows import Row
 __all__ = ["TableReader"]
 
 _PROGRESS_EVERY = 500
+# Sets of school cells remembered with their LAESTAB; an export has one school, or a few.
+_SCHOOL_CELLS_KEPT = 1024
 
 Output = SIFObject | Problem
 
@@ -101,6 +103,7 @@ class TableReader:
         self._contact_key = _getter(self.contact_key)
         self._learner_cells = _getter(self._indexes("LearnerPersonal"))
         self._contact_cells = _getter(self._indexes("ContactPersonal"))
+        self._school_cells = _getter(self._indexes("SchoolInfo"))
         self._enrolment_cells = _getter(
             [
                 b.index
@@ -129,6 +132,8 @@ class TableReader:
         self._links: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
         self._contact_counts: dict[tuple[str, ...], int] = {}
         self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        # The LAESTAB each set of school cells gave (a school's cells are the same on every row).
+        self._laestab_of: dict[tuple[str, ...], str] = {}
         # The last learner's address: its wire dict and the part it validated to.
         self._address: tuple[dict[str, Any], Any] | None = None
 
@@ -284,26 +289,15 @@ class TableReader:
         if seen in self._enrolments:
             return
         self._enrolments.add(seen)
-        school = self._build("SchoolInfo", row, key, None, None)
-        laestab = str(school[0].get("LAId", "")) + str(school[0].get("EstablishmentId", ""))
-        if not laestab:
-            out.append(
-                Problem(
-                    source=self.source,
-                    record=self._record(row, key, None),
-                    field=self._column_of("SchoolInfo.LAESTAB"),
-                    message="no school: the LAESTAB is empty, so the enrolment cannot be recorded",
-                    line=row.line,
-                )
-            )
-            return
-        if laestab not in self._schools:
-            ref = self.context.refid("SchoolInfo", laestab)
-            school[0]["RefId"] = ref
-            found = self._validate("SchoolInfo", school, row, key, None, out)
-            self._schools[laestab] = ref if found is not None else None
-            if found is not None:
-                out.append(found)
+        school_cells = self._school_cells(row.cells)
+        laestab = self._laestab_of.get(school_cells)
+        if laestab is None:
+            laestab = self._school(row, key, out)
+            if laestab is None:
+                return
+            if len(self._laestab_of) >= _SCHOOL_CELLS_KEPT:
+                self._laestab_of.clear()
+            self._laestab_of[school_cells] = laestab
         school_ref = self._schools[laestab]
         if school_ref is None:
             return
@@ -318,6 +312,31 @@ class TableReader:
         enrolment = self._validate("LearnerSchoolEnrolment", built, row, key, None, out)
         if enrolment is not None:
             out.append(enrolment)
+
+    def _school(self, row: Row, key: tuple[str, ...], out: list[Output]) -> str | None:
+        """The LAESTAB of the row's school, built and validated the first time it is met, or
+        ``None`` (with a Problem) when the row gives none."""
+        school = self._build("SchoolInfo", row, key, None, None)
+        laestab = str(school[0].get("LAId", "")) + str(school[0].get("EstablishmentId", ""))
+        if not laestab:
+            out.append(
+                Problem(
+                    source=self.source,
+                    record=self._record(row, key, None),
+                    field=self._column_of("SchoolInfo.LAESTAB"),
+                    message="no school: the LAESTAB is empty, so the enrolment cannot be recorded",
+                    line=row.line,
+                )
+            )
+            return None
+        if laestab not in self._schools:
+            ref = self.context.refid("SchoolInfo", laestab)
+            school[0]["RefId"] = ref
+            found = self._validate("SchoolInfo", school, row, key, None, out)
+            self._schools[laestab] = ref if found is not None else None
+            if found is not None:
+                out.append(found)
+        return laestab
 
     def _contact(self, row: Row, key: tuple[str, ...], learner_ref: str, out: list[Output]) -> None:
         cells = row.cells
