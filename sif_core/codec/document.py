@@ -13,10 +13,12 @@ from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
+from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
+from sif_core.codec.elements import element_content, object_input
 from sif_core.codec.goessner import from_goessner
 from sif_core.codec.jsonstream import iter_json_records
 from sif_core.codec.profile import MIXED_ROOT, RawRecord, collection_member, describe_record
@@ -121,23 +123,60 @@ def _records(data: Path | bytes, head: bytes, source: str) -> Iterator[RawRecord
 def validate_records(
     records: Iterator[RawRecord], *, source: str
 ) -> Generator[SIFObject | Problem, None, None]:
-    """Validate raw records into objects, yielding a Problem for each one that is not valid."""
+    """Validate raw records into objects, yielding a Problem for each one that is not valid.
+
+    A record's content is Goessner notation (SIF JSON) or the object's XML element (SIF XML:
+    turned straight into the model's input by :mod:`sif_core.codec.elements`).
+    """
     ordinals: Counter[str] = Counter()
     for record in records:
         ordinals[record.element] += 1
-        label = describe_record(
-            record.element or "record", ordinals[record.element], record.content
-        )
+        ordinal = ordinals[record.element]
+        content = record.content
+        cls = OBJECT_TYPES.get(record.element)
+        data: Any = None
+        if isinstance(content, Element):
+            streamed = record.root not in OBJECT_TYPES
+            if cls is None:
+                content = element_content(content, streamed=streamed)
+            else:
+                data = object_input(cls, content, streamed=streamed)
         refusal = _misplaced(record)
+        if refusal is None:
+            try:
+                if data is None:
+                    obj = from_goessner(record.element, content)
+                else:
+                    obj = cast(type[SIFObject], cls).model_validate(data)
+            except ValidationError as error:
+                invalid = error
+            else:
+                yield obj
+                continue
+        # A record is named only when it has a problem: most have none.
+        if data is None:
+            label = describe_record(record.element or "record", ordinal, content)
+        else:
+            label = _input_label(record.element, ordinal, data)
         if refusal is not None:
             yield Problem(source, label, None, refusal, line=record.line)
-            continue
-        try:
-            yield from_goessner(record.element, record.content)
-        except ValidationError as error:
+        else:
             yield from problems_from_validation_error(
-                error, source=source, record=label, line=record.line
+                invalid, source=source, record=label, line=record.line
             )
+
+
+def _input_label(element: str, ordinal: int, data: Any) -> str:
+    """:func:`~sif_core.codec.profile.describe_record` of a record, from its model input."""
+    label = f"{element} {ordinal}"
+    if not isinstance(data, dict):
+        return label
+    found = [
+        f"{name} {value}"
+        for name in ("RefId", "UPN", "LocalId")
+        if isinstance(value := data.get(name), str) and value
+    ]
+    return f"{label} ({', '.join(found)})" if found else label
 
 
 def _misplaced(record: RawRecord) -> str | None:
@@ -180,7 +219,7 @@ def _strict(records: Iterator[RawRecord], source: str) -> list[SIFObject]:
 
 def loads_xml(data: bytes | str, source: str = "<input>") -> list[SIFObject]:
     """The objects of a SIF XML document; :class:`InvalidRecordsError` if any record is bad."""
-    return _strict(iter_xml_records(data, source=source, stream=False), source)
+    return _strict(iter_xml_records(data, source=source), source)
 
 
 def loads_json(data: bytes | str, source: str = "<input>") -> list[SIFObject]:

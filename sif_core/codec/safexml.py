@@ -20,7 +20,7 @@ import xmltodict
 
 from sif_core.errors import HostileXMLError, MalformedDocumentError
 
-__all__ = ["ByteReader", "XMLInput", "iter_elements", "parse", "parse_file"]
+__all__ = ["ByteReader", "TextReader", "XMLInput", "iter_elements", "parse", "parse_file"]
 
 XMLInput = bytes | str | IO[bytes]
 #: ``item_callback(path, item)``: return False to stop parsing.
@@ -168,16 +168,23 @@ class ByteReader(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
+class TextReader(Protocol):
+    """Anything with a text ``read(size)``, such as :class:`io.StringIO`."""
+
+    def read(self, size: int, /) -> str: ...
+
+
 class _RootReachedError(Exception):
     """Raised by the prolog guard at the root element's start tag: the prolog is over."""
 
 
 def iter_elements(
-    stream: ByteReader,
+    stream: ByteReader | TextReader,
     *,
     source: str = "<input>",
     containers: Collection[str] = (),
     chunk_size: int = 1 << 16,
+    whole: Callable[[ElementTree.Element], bool] | None = None,
 ) -> Iterator[StreamedElement]:
     """Stream a large document one complete element at a time, refusing entities as :func:`parse`.
 
@@ -196,6 +203,15 @@ def iter_elements(
     declares entities or names an external DTD raises :class:`HostileXMLError` before anything is
     built; entities cannot be declared after the root element starts. XML that is not well formed
     raises :class:`MalformedDocumentError` with line and column.
+
+    ``stream`` may also give text (``read`` returning ``str``): it is then parsed as UTF-8
+    whatever encoding the XML declaration names, as :func:`parse` does with a ``str``.
+
+    ``whole``, if given, is called once with the root element as soon as the chunk holding its
+    start tag is parsed (its tag, in ``{namespace}name`` form, and its attributes are read; its
+    children may not be); it may raise to refuse the document there. When it returns True the
+    document is read to its end and the root is yielded whole, with ``path`` ``()``, instead of
+    its children (for a document small enough to be wanted whole, such as one object).
     """
     shim = _RefusingExpat()
     guard = shim.ParserCreate()
@@ -205,6 +221,7 @@ def iter_elements(
         events=("start",)
     )
     root: ElementTree.Element | None = None
+    keep_whole = False
     while True:
         chunk = stream.read(chunk_size)
         finished = not chunk
@@ -215,6 +232,7 @@ def iter_elements(
                 builder.close()
             else:
                 _feed(builder, chunk)
+            root_was_unknown = root is None
             if root is None:
                 root = _first_element(builder.read_events())
                 if root is not None:
@@ -224,7 +242,12 @@ def iter_elements(
             raise _malformed(error, source) from None
         except (LookupError, ValueError) as error:
             raise _unreadable_encoding(error, source) from None
-        if root is not None:
+        if root_was_unknown and root is not None and whole is not None:
+            keep_whole = whole(root)
+        if keep_whole:
+            if finished and root is not None:
+                yield (), root
+        elif root is not None:
             yield from _complete_children(root, containers, finished)
         if finished:
             return
@@ -234,7 +257,7 @@ def _root_reached(*_: Any) -> None:
     raise _RootReachedError
 
 
-def _feed(builder: ElementTree.XMLPullParser[ElementTree.Element], chunk: bytes) -> None:
+def _feed(builder: ElementTree.XMLPullParser[ElementTree.Element], chunk: bytes | str) -> None:
     """Build the elements of one chunk with the cyclic garbage collector paused.
 
     A chunk makes thousands of elements; each collection the allocations would set off walks them
@@ -291,7 +314,7 @@ def _unreadable_encoding(error: Exception, source: str) -> MalformedDocumentErro
     )
 
 
-def _guard_prolog(guard: Any, shim: _RefusingExpat, chunk: bytes, source: str) -> bool:
+def _guard_prolog(guard: Any, shim: _RefusingExpat, chunk: bytes | str, source: str) -> bool:
     """Feed ``chunk`` to the refusing parser; False once the root element has started."""
     try:
         guard.Parse(chunk, not chunk)
