@@ -185,7 +185,7 @@ class People(BundleRows):
             for priority, contact_id in enumerate(contact_ids[:99], start=1):
                 contact_ref, role, _ = self.contacts[contact_id]
                 relationship: ContactRelationship = RELATIONSHIP_OF_ROLE[role]
-                yield OBJECT_TYPES["LearnerContact"].model_validate(
+                yield OBJECT_TYPES["LearnerContact"].__pydantic_validator__.validate_python(
                     {
                         "RefId": self.context.refid(
                             "LearnerContact", f"{student.ref}\x1f{contact_ref}"

@@ -202,7 +202,9 @@ class _Reader(People):
                 )
                 continue
             try:
-                yield OBJECT_TYPES["LearnerSchoolEnrolment"].model_validate(wire)
+                yield OBJECT_TYPES["LearnerSchoolEnrolment"].__pydantic_validator__.validate_python(
+                    wire
+                )
             except ValidationError as error:
                 for detail in error.errors(include_url=False):
                     yield Problem(

@@ -107,7 +107,7 @@ class BundleRows:
         row: Row,
     ) -> tuple[SIFObject | None, list[Problem]]:
         try:
-            return OBJECT_TYPES[object_type].model_validate(wire), []
+            return OBJECT_TYPES[object_type].__pydantic_validator__.validate_python(wire), []
         except ValidationError as error:
             problems = []
             for detail in error.errors(include_url=False):
