@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -9,6 +10,9 @@ from pathlib import Path
 
 from sif_core.adapter import Problem, ReadContext
 from sif_core.codec import MIXED_ROOT, iter_document
+from sif_core.codec.document import validate_records
+from sif_core.codec.jsonstream import MAX_RECORD_CHARS
+from sif_core.codec.profile import RawRecord
 from sif_core.errors import CodecError
 from sif_core.model import COLLECTIONS, OBJECT_TYPES, SIFObject
 
@@ -24,6 +28,10 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 # The first start tag: "<" then a name, skipping the prolog (<?xml ...?>, <!-- -->, <!DOCTYPE>).
 _FIRST_TAG = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
 _FIRST_KEY = re.compile(r'\s*\{\s*"([^"\\]{1,64})"\s*:')
+# An NDJSON line that is plainly one object: only JSON's own white space, a name without escapes.
+_PLAIN_START = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"([^"\\]{1,64})"[ \t\n\r]*:[ \t\n\r]*')
+_PLAIN_END = re.compile(r"[ \t\n\r]*\}[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
 
 
 def _text(head: bytes) -> str:
@@ -74,8 +82,39 @@ def _read_line(line: bytes, number: int, source: str) -> Iterator[SIFObject | Pr
         message = 'each line must hold one object, as {"LearnerPersonal": {...}}'
         yield Problem(source, f"line {number}", None, message, line=number)
         return
+    record = _plain_record(line)
     try:
-        for item in iter_document(line, source=source):
+        if record is not None:
+            items = validate_records(iter((record,)), source=source)
+        else:
+            items = iter_document(line, source=source)
+        for item in items:
             yield replace(item, line=number) if isinstance(item, Problem) else item
     except CodecError as error:
         yield Problem(source, f"line {number}", None, error.message, line=number)
+
+
+def _plain_record(line: bytes) -> RawRecord | None:
+    """The record of a line that is plainly one object (``{"Type": {...}}``), decoded at once.
+
+    The codec's streaming JSON reader, set up for every line, cost more than the line's object
+    itself; a line this does not recognise (not UTF-8, escapes in the name, anything after the
+    object) is left to it, so its errors are the same as ever.
+    """
+    if len(line) > MAX_RECORD_CHARS:
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    start = _PLAIN_START.match(text)
+    if start is None or start.group(1) not in OBJECT_TYPES:
+        return None
+    try:
+        content, end = _DECODER.raw_decode(text, start.end())
+    except ValueError:
+        return None
+    if _PLAIN_END.fullmatch(text, end) is None:
+        return None
+    name = start.group(1)
+    return RawRecord(name, content, name, 1)

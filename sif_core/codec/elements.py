@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from sif_core.codec.goessner import ATTRIBUTE_PREFIX, TEXT_KEY, wire_fields
+from sif_core.codec.goessner import ATTRIBUTE_PREFIX, TEXT_KEY, wire_fields, wire_keys
 from sif_core.codec.profile import SIF_NAMESPACE
 from sif_core.model import SIFPart
 
@@ -84,11 +84,7 @@ def _layout(cls: type[SIFPart]) -> _Layout:
         else:
             child = (field.alias, field.is_list, _layout(field.part) if field.part else None)
             children[field.alias] = children[_PREFIX + field.alias] = child
-    layout = wire_fields(cls)
-    misplaced = frozenset(
-        {field.alias for field in layout if field.key != field.alias}
-        | {field.name for field in layout if field.name != field.alias}
-    )
+    _, misplaced = wire_keys(cls)
     return _Layout(attributes, children, text, misplaced)
 
 

@@ -107,7 +107,7 @@ def from_goessner(object_name: str, content: Mapping[str, Any] | Any) -> SIFObje
     document: Any = content
     if content is None:
         document = {}  # an empty element
-    elif isinstance(content, Mapping):
+    elif isinstance(content, dict | Mapping) and "@xmlns" in content:
         # xmltodict leaves the root's namespace declaration among the attributes.
         document = {key: value for key, value in content.items() if key != "@xmlns"}
     return cls.model_validate(model_input(cls, document))
@@ -120,33 +120,51 @@ def model_input(cls: type[SIFPart], content: Any) -> Any:
     name that matches no field, so validation reports them as not permitted: ``@Name`` for an
     attribute, ``#text`` for text, ``<Name>`` for an element that must be an attribute.
     """
-    layout = wire_fields(cls)
-    text_field = next((field for field in layout if field.key == TEXT_KEY), None)
-    if isinstance(content, str) and text_field is not None:
+    by_key, misplaced = _input_layout(cls)
+    if isinstance(content, str) and TEXT_KEY in by_key:
         content = {TEXT_KEY: content}
-    if not isinstance(content, Mapping):
+    # dict first: it is what JSON decodes to, and the Mapping ABC check is slow.
+    if not isinstance(content, dict | Mapping):
         return content
-    by_key = {field.key: field for field in layout}
+    result: dict[str, Any] = {}
+    for key, value in content.items():
+        spec = by_key.get(key)
+        if spec is None:
+            result[f"<{key}>" if key in misplaced else key] = value
+            continue
+        if value is None:
+            continue
+        alias, is_list, part = spec
+        if is_list:
+            items = value if isinstance(value, list) else [value]
+            if part is None:
+                result[alias] = list(items)
+            else:
+                result[alias] = [model_input(part, item) for item in items]
+        elif part is None:
+            result[alias] = value
+        else:
+            result[alias] = model_input(part, value)
+    return result
+
+
+@functools.cache
+def _input_layout(
+    cls: type[SIFPart],
+) -> tuple[Mapping[str, tuple[str, bool, type[SIFPart] | None]], frozenset[str]]:
+    """:func:`wire_keys` with each field as ``(alias, is_list, part)``, unpacked for each key."""
+    by_key, misplaced = wire_keys(cls)
+    fields = {key: (field.alias, field.is_list, field.part) for key, field in by_key.items()}
+    return fields, misplaced
+
+
+@functools.cache
+def wire_keys(cls: type[SIFPart]) -> tuple[Mapping[str, WireField], frozenset[str]]:
+    """``cls``'s fields by Goessner key, and the keys to rename out of the way (``<Name>``)."""
+    layout = wire_fields(cls)
     # Python field names are accepted by pydantic too (validate_by_name); on the wire only the
     # wire names are, so both kinds of stray key are renamed out of the way.
     misplaced = {field.alias for field in layout if field.key != field.alias} | {
         field.name for field in layout if field.name != field.alias
     }
-    result: dict[str, Any] = {}
-    for key, value in content.items():
-        field = by_key.get(key)
-        if field is None:
-            result[f"<{key}>" if key in misplaced else key] = value
-        elif field.is_list:
-            if value is not None:
-                items = value if isinstance(value, list) else [value]
-                result[field.alias] = [_field_input(field, item) for item in items]
-        elif value is not None:
-            result[field.alias] = _field_input(field, value)
-    return result
-
-
-def _field_input(field: WireField, value: Any) -> Any:
-    if field.part is not None:
-        return model_input(field.part, value)
-    return value
+    return {field.key: field for field in layout}, frozenset(misplaced)

@@ -50,6 +50,11 @@ class _Cursor:
         # Line and column of self._buffer[0].
         self._line = 1
         self._column = 1
+        # A position in the buffer whose line is known, and the last newline before it (-1 for
+        # none), so that locating each record counts only the newlines since the one before.
+        self._mark = 0
+        self._mark_line = 1
+        self._mark_newline = -1
 
     def _fill(self) -> bool:
         """Read more text; False at the end of the stream."""
@@ -64,16 +69,27 @@ class _Cursor:
         self._line, self._column = self.location()
         self._buffer = self._buffer[self._pos :] + text
         self._pos = 0
+        self._mark, self._mark_line, self._mark_newline = 0, self._line, -1
         return True
 
     def location(self, index: int | None = None) -> tuple[int, int]:
         """Line and column (1-based) of ``index`` in the buffer (default: the cursor)."""
         index = self._pos if index is None else index
-        # Counted in place: a slice would copy up to two chunks for every record read.
-        newlines = self._buffer.count("\n", 0, index)
+        # Counted in place (a slice would copy up to two chunks for every record read), and
+        # from the last position located when that is before this one: counting from the start
+        # of the buffer each time cost more than decoding the records.
+        start, line, newline = 0, self._line, -1
+        if index >= self._mark:
+            start, line, newline = self._mark, self._mark_line, self._mark_newline
+        newlines = self._buffer.count("\n", start, index)
         if newlines:
-            return self._line + newlines, index - self._buffer.rfind("\n", 0, index)
-        return self._line, self._column + index
+            line += newlines
+            newline = self._buffer.rfind("\n", start, index)
+        if index >= self._mark:
+            self._mark, self._mark_line, self._mark_newline = index, line, newline
+        if newline >= 0:
+            return line, index - newline
+        return line, self._column + index
 
     def error(self, message: str, index: int | None = None) -> MalformedDocumentError:
         line, column = self.location(index)

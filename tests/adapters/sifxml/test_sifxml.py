@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,20 @@ from click.testing import Result
 
 from adapters import sifxml
 from adapters.sifxml import SPEC
+from adapters.sifxml.reading import _read_line
 from sif_core.adapter import AdapterError, WriteContext
-from sif_core.codec import SIF_NAMESPACE, dumps_json, dumps_xml, loads_json, write_collection
-from sif_core.errors import HostileXMLError
+from sif_core.codec import (
+    SIF_NAMESPACE,
+    dumps_json,
+    dumps_xml,
+    iter_document,
+    loads_json,
+    write_collection,
+)
+from sif_core.errors import CodecError, HostileXMLError
 from sif_core.model import LearnerPersonal, SIFObject
 from sif_core.plugins import PluginHost
+from sif_core.problems import Problem
 from sif_core.testing import Synth
 from sif_core.testing.plugin_fixtures import check_adapter, read_all
 
@@ -169,3 +179,40 @@ def test_sif_convert_turns_sif_xml_into_sif_json(
     assert result.exit_code == 0, result.output
     assert loads_json(out.read_bytes()) == school
     assert json.loads(out.read_bytes())  # a single well-formed JSON document
+
+
+def _line_as_a_document(line: bytes, number: int) -> list[SIFObject | Problem]:
+    """An NDJSON line read the way every line was before: as a whole SIF JSON document."""
+    items: list[SIFObject | Problem] = []
+    try:
+        for item in iter_document(line, source="pupils.ndjson"):
+            items.append(replace(item, line=number) if isinstance(item, Problem) else item)
+    except CodecError as error:
+        items.append(Problem("pupils.ndjson", f"line {number}", None, error.message, line=number))
+    return items
+
+
+_LINE_CHANGES: list[Callable[[str], str]] = [
+    lambda text: text,
+    lambda text: "  \t" + text.replace(": {", " :\r\n{", 1) + " \r\n",
+    lambda text: text.rstrip() + ' "extra"',
+    lambda text: text.rstrip()[:-1] + ', "LAInfo": {}}',
+    lambda text: text.rstrip()[:-1] + ', "Other": 1}',
+    lambda text: "\ufeff" + text,
+    lambda text: "\u00a0" + text,
+    lambda text: text.replace("@RefId", "@Ref\\u0049d", 1),
+    lambda text: text.replace("}", "", 1),
+    lambda text: text.replace('"@RefId": "', '"@RefId": "Z', 1),
+    lambda text: text[: len(text) // 2],
+]
+
+
+@pytest.mark.parametrize("change", range(len(_LINE_CHANGES)))
+def test_an_ndjson_line_reads_as_the_same_line_read_as_a_document(
+    change: int, school: list[SIFObject]
+) -> None:
+    for obj in school[:8]:
+        line = _LINE_CHANGES[change](dumps_json(obj).decode()).encode()
+        if not line.strip():
+            continue
+        assert list(_read_line(line, 7, "pupils.ndjson")) == _line_as_a_document(line, 7)
