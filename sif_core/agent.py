@@ -196,13 +196,18 @@ def run_pull(
     stop = stop or threading.Event()
     settings = writer.settings
     wait = settings.wait_seconds
+    limit = writer.client.max_wait_seconds() if follow else None
+    if limit is not None and limit < wait:
+        say(f"the zone allows long polls of at most {limit:g} s; waiting that long")
+        wait = limit
     failures = 0
     trouble = ""
     down_since: float | None = None
     next_beat = clock() + settings.heartbeat_seconds
     while not stop.is_set():
         try:
-            count = writer.poll(wait if follow else 0)
+            # Each batch is acknowledged by the next lease, in the same request.
+            count = writer.poll(wait if follow else 0, defer_ack=True)
         except ZoneRejectedError as error:
             lowered = _lower_wait(error, wait)
             if lowered is None:
@@ -236,11 +241,18 @@ def run_pull(
         if follow and clock() >= next_beat:
             next_beat = clock() + settings.heartbeat_seconds
             say(_heartbeat(writer.report, clock(), "", None, 0))
+    try:
+        writer.flush_acks()
+    except Exception as error:
+        if not follow:
+            raise
+        say(f"the last batch is not acknowledged ({error}); it comes back after its lease and "
+            "is recognised as written")  # fmt: skip
     return writer.report
 
 
 def _lower_wait(error: ZoneRejectedError, wait: float) -> float | None:
-    # The zone does not publish its longest long poll; it names it when refusing a longer one.
+    # A zone that does not publish its longest long poll names it when refusing a longer one.
     match = _WAIT_LIMIT.search(str(error))
     if match is None:
         return None

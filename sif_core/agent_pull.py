@@ -129,6 +129,8 @@ class PullWriter:
         self.clock = clock
         self.say = say
         self.report = PullReport()
+        # Written and not yet acknowledged: the next lease acknowledges them (defer_ack).
+        self._held: list[str] = []
         settings.out.mkdir(parents=True, exist_ok=True)
         self._state = settings.out / _STATE
         self._state.mkdir(exist_ok=True)
@@ -146,27 +148,49 @@ class PullWriter:
         """Close the journal."""
         self._journal.close()
 
-    def poll(self, wait: float) -> int:
+    def poll(self, wait: float, *, defer_ack: bool = False) -> int:
         """Lease one batch (waiting up to ``wait`` seconds), write it, acknowledge it; returns
         how many messages it held. Raises :class:`~sif_core.errors.ZoneError` from the zone and
         :class:`~sif_core.errors.AdapterError` (or what the adapter raised) when writing fails,
-        in which case nothing is acknowledged and the batch comes back after its lease."""
-        messages = self.client.lease(wait=wait, max_messages=self.settings.max_messages)
+        in which case nothing is acknowledged and the batch comes back after its lease.
+
+        With ``defer_ack`` the written batch is acknowledged by the next poll's lease, in the
+        same request (or by :meth:`flush_acks`): one request per batch instead of two."""
+        messages = self.client.lease(
+            wait=wait, max_messages=self.settings.max_messages, ack=self._held
+        )
+        self._held = []
+        if messages.acknowledged is not None:
+            self.report.acknowledged += len(messages.acknowledged.acknowledged)
         self.report.polls += 1
         self.report.last_poll = self.clock()
         if messages:
-            self.write(messages)
+            self._write_batch(messages)
+            if defer_ack:
+                self._held = [m.message_id for m in messages]
+            else:
+                self.flush_acks([m.message_id for m in messages])
         return len(messages)
 
     def write(self, messages: list[QueueMessage]) -> None:
         """Write one leased batch durably, then acknowledge it."""
+        self._write_batch(messages)
+        self.flush_acks([m.message_id for m in messages])
+
+    def flush_acks(self, message_ids: list[str] | None = None) -> None:
+        """Acknowledge ``message_ids`` and the batch a deferring :meth:`poll` still holds."""
+        ids = [*self._held, *(message_ids or [])]
+        if ids:
+            result = self.client.ack(ids)
+            self._held = []
+            self.report.acknowledged += len(result.acknowledged)
+
+    def _write_batch(self, messages: list[QueueMessage]) -> None:
         done = self._already_written(messages)
         fresh = [m for m in messages if m.message_id not in done]
         self.report.already_written += len(done)
         if fresh:
             self._write_fresh(fresh)
-        result = self.client.ack(m.message_id for m in messages)
-        self.report.acknowledged += len(result.acknowledged)
 
     def _already_written(self, messages: list[QueueMessage]) -> set[str]:
         """Messages the journal says were written, to a target that is still there."""

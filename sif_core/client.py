@@ -6,7 +6,7 @@
     client.publish([Event.of("change", learner)], idempotency_key="push-0001")
     messages = client.lease(wait=30)            # long poll
     ...                                         # handle them durably, then
-    client.ack(m.message_id for m in messages)
+    client.ack(m.message_id for m in messages)  # or lease again with ack=[...]
     page = client.query("LearnerPersonal", upn="H801200001001")
 
 Every failure is a :class:`~sif_core.errors.ZoneError` whose message says what went wrong and
@@ -23,6 +23,7 @@ service request, a publish without a key) is retried only when the connection wa
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -44,6 +45,7 @@ from sif_core.zone_wire import (
     AckResult,
     ChangeSet,
     Event,
+    LeasedMessages,
     PublishResult,
     QueryPage,
     QueueMessage,
@@ -61,6 +63,7 @@ __all__ = [
     "AckResult",
     "ChangeSet",
     "Event",
+    "LeasedMessages",
     "PublishResult",
     "QueryPage",
     "QueueMessage",
@@ -76,6 +79,8 @@ __all__ = [
 
 _ZONE_URL = re.compile(r"^(?P<server>https?://[^/?#]+(?:/[^?#]*?)?)/api/zones/(?P<zone>[^/?#]+)/?$")
 _JSON = "application/json"
+#: The queue reply's header naming the zone's longest long poll.
+_MAX_WAIT_HEADER = "maxWaitSeconds"
 
 T = TypeVar("T")
 Retry = Literal["always", "connect"]
@@ -137,6 +142,8 @@ class ZoneClient:
         self.bytes_sent = 0
         #: HTTP requests made so far, retries included.
         self.requests_made = 0
+        self._max_wait: float | None = None
+        self._asked_max_wait = False
 
     def __repr__(self) -> str:
         return f"ZoneClient({self.base!r})"
@@ -184,18 +191,74 @@ class ZoneClient:
 
     # -- the queue ---------------------------------------------------------------------------
 
-    def lease(self, *, wait: float = 0, max_messages: int = 100) -> list[QueueMessage]:
+    def lease(
+        self,
+        *,
+        wait: float = 0,
+        max_messages: int = 100,
+        ack: Iterable[str] | None = None,
+    ) -> LeasedMessages:
         """Lease up to ``max_messages`` messages from this party's queue, waiting up to ``wait``
-        seconds for the first (a long poll; the zone caps the wait)."""
-        params = {"wait": f"{wait:g}", "max": str(max_messages)}
-        reply = self._call("GET", "/queue", params=params, timeout=self.timeout + wait)
+        seconds for the first (a long poll, shortened to the longest the zone allows).
 
-        def messages(document: Any) -> list[QueueMessage]:
+        ``ack`` acknowledges those message ids first, in the same request (as :meth:`ack`
+        would), so a consuming loop costs one request per batch: lease, handle durably, then
+        lease again acknowledging what was handled. What was acknowledged is the result's
+        ``acknowledged`` (``None`` when ``ack`` named nothing); acknowledge the last batch
+        with :meth:`ack` before stopping.
+        """
+        limit = self.max_wait_seconds() if wait > 0 else None
+        if limit is not None and wait > limit:
+            wait = limit
+        params = {"wait": f"{wait:g}", "max": str(max_messages)}
+        ids = list(dict.fromkeys(ack or ()))
+        timeout = self.timeout + wait
+        if ids:
+            body = json.dumps({"ack": ids}).encode()
+            headers = {"Content-Type": _JSON}
+            reply = self._call(
+                "POST", "/queue", params=params, data=body, headers=headers, timeout=timeout
+            )
+        else:
+            reply = self._call("GET", "/queue", params=params, timeout=timeout)
+        limit_text = reply.headers.get(_MAX_WAIT_HEADER, "")
+        with contextlib.suppress(ValueError):
+            self._max_wait = float(limit_text) if limit_text else self._max_wait
+
+        def messages(document: Any) -> LeasedMessages:
             if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
                 raise ValueError("a queue reply is an object with messages")
-            return [QueueMessage.from_reply(item) for item in document["messages"]]
+            acknowledged = None
+            if ids:
+                acknowledged = AckResult(
+                    tuple(str(i) for i in document["acknowledged"]),
+                    tuple(str(i) for i in document["unknown"]),
+                )
+            return LeasedMessages(
+                (QueueMessage.from_reply(item) for item in document["messages"]),
+                acknowledged=acknowledged,
+                max_wait_seconds=self._max_wait,
+            )
 
         return self._read(reply, messages)
+
+    def max_wait_seconds(self) -> float | None:
+        """The longest long poll the zone allows, in seconds (``None`` if the zone does not
+        say). Learned from the zone's last queue reply, or asked of ``/healthz`` once."""
+        if self._max_wait is None and not self._asked_max_wait:
+            self._asked_max_wait = True
+            try:
+                reply = self.session.get(
+                    f"{self.server_url}/healthz",
+                    timeout=self.timeout,
+                    headers={"Accept": _JSON},
+                )
+                value = reply.json().get("maxWaitSeconds") if reply.ok else None
+            except (requests.RequestException, ValueError, AttributeError):
+                value = None  # an older zone, or none there yet: the lease itself will tell
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self._max_wait = float(value)
+        return self._max_wait
 
     def ack(self, message_ids: Iterable[str]) -> AckResult:
         """Acknowledge messages: the zone removes them from this party's queue for good."""

@@ -11,7 +11,7 @@ zone's error reply into the :class:`~sif_core.errors.ZoneError` that says what t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -31,6 +31,7 @@ __all__ = [
     "AckResult",
     "ChangeSet",
     "Event",
+    "LeasedMessages",
     "PublishResult",
     "PublishedEvent",
     "QueryPage",
@@ -270,6 +271,23 @@ def _service(document: Any, party_key: str) -> ServiceMessage:
         at,
         document["body"],
     )
+
+
+class LeasedMessages(list[QueueMessage]):
+    """The messages of one lease, in order (a list); ``acknowledged`` is what the same request
+    acknowledged (``None`` when it acknowledged nothing), and ``max_wait_seconds`` the longest
+    long poll the zone allows, when it said."""
+
+    def __init__(
+        self,
+        messages: Iterable[QueueMessage] = (),
+        *,
+        acknowledged: AckResult | None = None,
+        max_wait_seconds: float | None = None,
+    ) -> None:
+        super().__init__(messages)
+        self.acknowledged = acknowledged
+        self.max_wait_seconds = max_wait_seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,7 +110,9 @@ async def _health(request: Request) -> Response:
     markers = {
         zone: await store_call(state.store.marker, zone) for zone in sorted(state.policy.zones)
     }
-    return json_reply({"status": "ok", "zones": markers})
+    # The longest long poll is public, so clients can keep within it without a refusal.
+    wait = state.zone_file.server.max_wait_seconds
+    return json_reply({"status": "ok", "zones": markers, "maxWaitSeconds": wait})
 
 
 async def _openapi(request: Request) -> Response:
@@ -131,7 +133,7 @@ def create_app(zone_file: ZoneFile, store: Store) -> Starlette:
         Route("/healthz", _health),
         Route("/openapi.json", _openapi),
         Route(f"{zone}/events", api_events.publish_events, methods=["POST"]),
-        Route(f"{zone}/queue", api_queue.read_queue),
+        Route(f"{zone}/queue", api_queue.read_queue, methods=["GET", "POST"]),
         Route(f"{zone}/queue/ack", api_queue.acknowledge, methods=["POST"]),
         Route(f"{zone}/services/{{service}}/requests", api_services.send_request, methods=["POST"]),
         Route(f"{zone}/services/{{service}}/requests/{{request_id}}", api_services.request_status),

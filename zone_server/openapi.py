@@ -94,7 +94,41 @@ def _envelopes() -> dict[str, Any]:
             ["messageId", "kind", "deliveryCount", "leaseExpires"],
         ),
         "QueueReply": _object(
-            {"messages": {"type": "array", "items": _ref("QueueMessage")}}, ["messages"]
+            {
+                "messages": {"type": "array", "items": _ref("QueueMessage")},
+                "acknowledged": {
+                    "type": "array",
+                    "items": _string(),
+                    "description": "POST only: the ids of ack removed",
+                },
+                "unknown": {
+                    "type": "array",
+                    "items": _string(),
+                    "description": "POST only: the ids of ack not removed (not leased to the "
+                    "caller, or acknowledged already)",
+                },
+            },
+            ["messages"],
+        ),
+        "LeaseAck": _object(
+            {
+                "ack": {
+                    "type": "array",
+                    "items": _string(),
+                    "description": "message ids to acknowledge before leasing",
+                }
+            }
+        ),
+        "Health": _object(
+            {
+                "status": {"enum": ["ok"]},
+                "zones": {"type": "object", "description": "each zone's changes-since marker"},
+                "maxWaitSeconds": {
+                    "type": "number",
+                    "description": "the longest long poll (queue wait) the zone allows",
+                },
+            },
+            ["status", "zones", "maxWaitSeconds"],
         ),
         "Ack": _object({"messageIds": {"type": "array", "items": _string()}}, ["messageIds"]),
         "AckReply": _object(
@@ -183,9 +217,27 @@ def _paths() -> dict[str, Any]:
         _parameter("school", "query", "only objects of this school (7-digit LAESTAB)"),
         _parameter("changesSinceMarker", "query", "only what changed after this marker"),
     ]  # fmt: skip
+    queue_params = [
+        _ZONE,
+        _parameter(
+            "wait",
+            "query",
+            "seconds, at most the zone's maxWaitSeconds (/healthz)",
+            {"type": "number"},
+        ),
+        _parameter("max", "query", "most messages", {"type": "integer"}),
+    ]
+    leased = _reply("leased messages", "QueueReply")
+    leased["headers"] = {
+        "messageCount": {"schema": {"type": "integer"}},
+        "maxWaitSeconds": {
+            "description": "the longest wait this zone allows",
+            "schema": {"type": "number"},
+        },
+    }
     return {
         "/healthz": {"get": {"summary": "Liveness and store check", "security": [],
-                             "responses": {"200": _reply("the zone is up")}}},
+                             "responses": {"200": _reply("the zone is up", "Health")}}},
         f"{zone}/events": {"post": {
             "summary": "Publish a batch of events (one transaction)",
             "parameters": [_ZONE, _parameter("Idempotency-Key", "header", "retry safely")],
@@ -197,9 +249,15 @@ def _paths() -> dict[str, Any]:
         }},
         f"{zone}/queue": {"get": {
             "summary": "Lease messages from the caller's queue (long poll)",
-            "parameters": [_ZONE, _parameter("wait", "query", "seconds", {"type": "number"}),
-                           _parameter("max", "query", "most messages", {"type": "integer"})],
-            "responses": {"200": _reply("leased messages", "QueueReply"), **_ERRORS},
+            "parameters": queue_params,
+            "responses": {"200": leased, **_ERRORS},
+        }, "post": {
+            "summary": "Acknowledge the messages named, then lease (long poll): one request "
+                       "per batch for a consumer",
+            "parameters": queue_params,
+            "requestBody": {"required": False,
+                            "content": {"application/json": {"schema": _ref("LeaseAck")}}},
+            "responses": {"200": leased, **_ERRORS},
         }},
         f"{zone}/queue/ack": {"post": {
             "summary": "Acknowledge delivered messages",

@@ -24,6 +24,7 @@ In SIF XML each message is ``<message id kind deliveryCount leaseExpires>`` hold
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -32,11 +33,17 @@ from zone_server.acl import Party
 from zone_server.store import QueueMessage, StoredEvent, StoredObject
 from zone_server.wire import dump_json, dump_xml
 
-__all__ = ["collection", "iso_time", "queue_reply", "single_object"]
+__all__ = ["AckOutcome", "collection", "iso_time", "queue_reply", "single_object"]
+
+#: The message ids an acknowledgement removed, and those it did not (as text).
+AckOutcome = tuple[list[str], list[str]]
 
 
+@functools.lru_cache(maxsize=4096)
 def iso_time(moment: float) -> str:
     """A UTC time in ISO 8601 with a ``Z``."""
+    # Cached: a queue reply names the same few times (one lease's expiry, a batch's
+    # publication) on every message.
     return (
         dt.datetime.fromtimestamp(moment, dt.UTC)
         .isoformat(timespec="milliseconds")
@@ -44,7 +51,9 @@ def iso_time(moment: float) -> str:
     )
 
 
-def _event(party: Party, event: StoredEvent) -> dict[str, Any]:
+def _event(party: Party | None, event: StoredEvent, *, with_object: bool = True) -> dict[str, Any]:
+    """The event as ``party`` may see it (``None``: as it is), its object left out unless
+    ``with_object``."""
     document: dict[str, Any] = {
         "eventId": str(event.event_id),
         "action": event.action,
@@ -53,12 +62,17 @@ def _event(party: Party, event: StoredEvent) -> dict[str, Any]:
         "publisher": event.publisher,
         "publishedAt": iso_time(event.published_at),
     }
-    if event.content is not None:
-        document["object"] = party.minimise(event.object_type, event.content)
+    if with_object and event.content is not None:
+        content = event.content
+        document["object"] = (
+            content if party is None else party.minimise(event.object_type, content)
+        )
     return document
 
 
-def _message(party: Party, message: QueueMessage) -> dict[str, Any]:
+def _message(
+    party: Party | None, message: QueueMessage, *, with_object: bool = True
+) -> dict[str, Any]:
     document: dict[str, Any] = {
         "messageId": str(message.message_id),
         "kind": message.kind,
@@ -67,7 +81,7 @@ def _message(party: Party, message: QueueMessage) -> dict[str, Any]:
     }
     request = message.service_request
     if message.event is not None:
-        document["event"] = _event(party, message.event)
+        document["event"] = _event(party, message.event, with_object=with_object)
     elif request is not None and message.kind == "request":
         document["request"] = {
             "requestId": request.request_id,
@@ -87,12 +101,46 @@ def _message(party: Party, message: QueueMessage) -> dict[str, Any]:
     return document
 
 
-def queue_reply(party: Party, messages: list[QueueMessage], *, xml: bool) -> bytes:
-    """The body of a queue reply holding ``messages``, as ``party`` may see them."""
-    documents = [_message(party, message) for message in messages]
-    if not xml:
-        return dump_json({"messages": documents})
-    return dump_xml("messages", {"message": [_message_xml(doc) for doc in documents]})
+def queue_reply(
+    party: Party,
+    messages: list[QueueMessage],
+    *,
+    xml: bool,
+    acknowledged: AckOutcome | None = None,
+) -> bytes:
+    """The body of a queue reply holding ``messages``, as ``party`` may see them; with
+    ``acknowledged`` (the ids removed, and those that were not, of a lease that acknowledged
+    messages too) also ``acknowledged`` and ``unknown`` lists of message ids."""
+    extra: dict[str, list[str]] = {}
+    if acknowledged is not None:
+        extra = {"acknowledged": acknowledged[0], "unknown": acknowledged[1]}
+    if xml:
+        documents = [_message(party, message) for message in messages]
+        return dump_xml(
+            "messages",
+            {"message": [_message_xml(doc) for doc in documents], **_ack_xml(extra)},
+        )
+    if party.profile is not None:
+        return dump_json({"messages": [_message(party, m) for m in messages], **extra})
+    # No profile: each stored object's JSON text goes into the reply as it is, never decoded.
+    parts = [_message_json(message) for message in messages]
+    tail = dump_json(extra)[1:] if extra else b"}"
+    return b'{"messages":[' + b",".join(parts) + b"]" + (b"," if extra else b"") + tail
+
+
+def _message_json(message: QueueMessage) -> bytes:
+    """One message as SIF JSON, the event's stored JSON text spliced in unchanged."""
+    event = message.event
+    text = event.content_json if event is not None else None
+    if event is None or text is None:
+        return dump_json(_message(None, message))
+    document = _message(None, message, with_object=False)
+    # The event is the document's last member: its object goes in before the two braces.
+    return dump_json(document)[:-2] + b',"object":' + text.encode() + b"}}"
+
+
+def _ack_xml(extra: dict[str, list[str]]) -> dict[str, Any]:
+    return {name: [{"@id": i} for i in ids] for name, ids in extra.items() if ids}
 
 
 def _message_xml(document: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sif_core.errors import CodecError
 from zone_server.acl import AccessPolicy, Forbidden, Party
 from zone_server.auth import Authenticator, Unauthorized
 from zone_server.config import ZoneFile
+from zone_server.leasing import LeaseBatcher
 from zone_server.store import Store
 from zone_server.wire import JSON_TYPE, XML_TYPE, dump_json, parse_json
 from zone_server.workflows import WorkflowRefusal
@@ -89,6 +90,10 @@ class ZoneState:
     store: Store
     authenticator: Authenticator
     notifier: Notifier = field(default_factory=Notifier)
+    leases: LeaseBatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.leases = LeaseBatcher(self.store)
 
 
 def state_of(request: Request) -> ZoneState:

@@ -77,7 +77,7 @@ class DemoParty:
 
     def drain(self) -> list[Any]:
         """Lease and acknowledge everything waiting (what this party received)."""
-        messages = []
+        messages: list[Any] = []
         while batch := self.client.lease(max_messages=500):
             self.client.ack(m.message_id for m in batch)
             messages += batch

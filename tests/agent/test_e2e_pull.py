@@ -142,6 +142,23 @@ def test_drain_stops_when_the_queue_is_empty_and_reports_what_it_wrote(
     assert report.describe() == f"1 batch(es), {len(refs)} add, {len(refs)} object(s) written"
 
 
+def test_pulling_acknowledges_each_batch_with_the_next_lease_and_leaves_nothing_leased(
+    zone: AgentZone, tmp_path: Path, school_a: list[SIFObject]
+) -> None:
+    refs = _publish_school(zone, school_a)
+    client = zone.party("la")
+    settings = PullSettings(adapter=_sifxml(), out=tmp_path / "o", max_messages=2)
+    writer = PullWriter(client, settings)
+
+    report = run_pull(writer, follow=False, say=lambda line: None)
+    writer.close()
+
+    assert report.acknowledged == len(refs)
+    assert report.batches == 3
+    assert client.requests_made == report.polls == 4  # one request a batch, and the last, empty
+    assert zone.party("la").lease(wait=0) == []
+
+
 def test_an_adapter_that_cannot_write_is_refused_before_pulling(
     zone: AgentZone, tmp_path: Path
 ) -> None:

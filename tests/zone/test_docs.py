@@ -37,6 +37,8 @@ def test_the_walk_through_runs_from_nothing_to_two_schools_and_an_la(tmp_path: P
     out = result.stdout
     assert '"changesSinceMarker":"3"' in out  # the publish was answered
     assert '{"acknowledged":["1","2","3"],"unknown":[]}' in out  # the LA got all three
+    # A lease that acknowledges: those three are gone already, and nothing new came.
+    assert '{"messages":[],"acknowledged":[],"unknown":["1","2","3"]}' in out
     assert "navigationcount: 1" in out.lower()
     assert '{"LearnerPersonals":{"LearnerPersonal":[]}}' in out  # Riverside sees nothing
     assert '"status":404' in out

@@ -16,6 +16,7 @@ Content is Goessner-notation JSON of one object without its element name
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from zone_server.store.workflows import WorkflowTransaction
 __all__ = [
     "AuditEntry",
     "IdempotentReply",
+    "LeaseOutcome",
+    "LeaseRequest",
     "MessageKind",
     "NewEvent",
     "ObjectIndex",
@@ -55,18 +58,85 @@ class NewEvent:
     content: Content | None
 
 
-@dataclass(frozen=True, slots=True)
 class StoredEvent:
-    """An event as stored; ``event_id`` orders every event of the store."""
+    """An event as stored; ``event_id`` orders every event of the store.
 
-    event_id: int
-    zone: str
-    publisher: str
-    action: Literal["add", "change", "delete"]
-    object_type: str
-    ref_id: str
-    content: Content | None
-    published_at: float
+    A store may give the content as the compact JSON text it keeps (``content_json``, as
+    :func:`~zone_server.store.rows.to_json` writes it) instead of decoded: ``content`` decodes
+    it on first use, so a delivery that passes the object on unchanged never decodes it.
+    """
+
+    __slots__ = (
+        "_content",
+        "_json",
+        "action",
+        "event_id",
+        "object_type",
+        "published_at",
+        "publisher",
+        "ref_id",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        event_id: int,
+        zone: str,
+        publisher: str,
+        action: Literal["add", "change", "delete"],
+        object_type: str,
+        ref_id: str,
+        content: Content | None,
+        published_at: float,
+        *,
+        content_json: str | None = None,
+    ) -> None:
+        self.event_id = event_id
+        self.zone = zone
+        self.publisher = publisher
+        self.action = action
+        self.object_type = object_type
+        self.ref_id = ref_id
+        self.published_at = published_at
+        self._content = content
+        self._json = content_json
+
+    @property
+    def content(self) -> Content | None:
+        """The object's Goessner content; ``None`` for a delete."""
+        if self._content is None and self._json is not None:
+            self._content = json.loads(self._json)
+        return self._content
+
+    @property
+    def content_json(self) -> str | None:
+        """The content as the store keeps it, compact JSON text, if the store gave it."""
+        return self._json
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.event_id,
+            self.zone,
+            self.publisher,
+            self.action,
+            self.object_type,
+            self.ref_id,
+            self.content,
+            self.published_at,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StoredEvent) and self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable content, as the dataclass had
+
+    def __repr__(self) -> str:
+        return (
+            f"StoredEvent(event_id={self.event_id!r}, zone={self.zone!r}, "
+            f"publisher={self.publisher!r}, action={self.action!r}, "
+            f"object_type={self.object_type!r}, ref_id={self.ref_id!r}, "
+            f"published_at={self.published_at!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +188,27 @@ class QueueMessage:
     leased_until: float
     event: StoredEvent | None = None
     service_request: ServiceRequest | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseRequest:
+    """One party's lease, and the messages it acknowledges first (see :meth:`Store.lease_many`)."""
+
+    zone: str
+    party: str
+    limit: int
+    lease_seconds: float
+    audited_types: frozenset[str]
+    ack: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseOutcome:
+    """What :meth:`Store.lease_many` did for one request: the ids it acknowledged (of those
+    asked), and the messages it leased."""
+
+    acknowledged: list[int]
+    messages: list[QueueMessage]
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +375,15 @@ class Store(Protocol):
 
         A transfer whose every message is now acknowledged becomes ``complete`` (and audited)
         in the same transaction.
+        """
+
+    def lease_many(self, requests: Sequence[LeaseRequest]) -> list[LeaseOutcome]:
+        """Serve several lease requests (of any parties) together, one outcome each, in order.
+
+        Each request's ``ack`` ids are removed first, as :meth:`ack` removes them; then each
+        party's messages are leased as :meth:`lease` leases them, all in one transaction that
+        is on disk before this returns (a single flush for every party served). Serving the
+        long polls that one publish wakes together costs one flush instead of one each.
         """
 
     def queue_stats(self, zone: str) -> list[QueueStats]:

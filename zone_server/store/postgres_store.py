@@ -23,6 +23,8 @@ from zone_server.errors import StorageError
 from zone_server.scope import Scope
 from zone_server.store import (
     AuditEntry,
+    LeaseOutcome,
+    LeaseRequest,
     ObjectPage,
     ObjectQuery,
     QueueMessage,
@@ -74,7 +76,9 @@ _LEASE: Final = (
     "WHERE message_id IN (SELECT message_id FROM picked) "
     "RETURNING message_id, kind, delivery_count, leased_until, event_id, request_id) "
     "SELECT l.message_id, l.kind, l.delivery_count, l.leased_until, "
-    f"{qualified('e', EVENT_COLUMNS)}, {qualified('r', REQUEST_COLUMNS)} FROM leased l "
+    # The event's JSON as the text stored, handed on without being decoded here.
+    f"{qualified('e', EVENT_COLUMNS).replace('e.content', 'e.content::text')}, "
+    f"{qualified('r', REQUEST_COLUMNS)} FROM leased l "
     "LEFT JOIN events e ON e.event_id = l.event_id "
     "LEFT JOIN service_requests r ON r.request_id = l.request_id ORDER BY l.message_id"
 )
@@ -249,17 +253,44 @@ class PostgresStore:
         lease_seconds: float,
         audited_types: frozenset[str],
     ) -> list[QueueMessage]:
-        now = self._clock()
         with self._pool.connection() as conn, conn.transaction():
             lock_queue(conn, self.schema, zone, party)
-            rows = conn.execute(
-                _LEASE,
-                {"zone": zone, "party": party, "now": now, "limit": limit,
-                 "until": now + lease_seconds},
-            ).fetchall()  # fmt: skip
-            messages = [POSTGRES_ROWS.message(row) for row in rows]
-            for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
-                write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
+            return self._lease(conn, zone, party, limit, lease_seconds, audited_types)
+
+    def lease_many(self, requests: Sequence[LeaseRequest]) -> list[LeaseOutcome]:
+        with self._pool.connection() as conn, conn.transaction():
+            # Every queue served is locked first, in one order, so two batches never wait
+            # for each other in a circle.
+            for zone, party in sorted({(r.zone, r.party) for r in requests}):
+                lock_queue(conn, self.schema, zone, party)
+            acked = [self._ack(conn, r.zone, r.party, r.ack) for r in requests]
+            leased = [
+                self._lease(conn, r.zone, r.party, r.limit, r.lease_seconds, r.audited_types)
+                for r in requests
+            ]
+            if not any(leased):
+                # Only acknowledgements: they need not wait for the disk (as ack()).
+                conn.execute("SET LOCAL synchronous_commit = off")
+        return [LeaseOutcome(a, m) for a, m in zip(acked, leased, strict=True)]
+
+    def _lease(
+        self,
+        conn: Connection,
+        zone: str,
+        party: str,
+        limit: int,
+        lease_seconds: float,
+        audited_types: frozenset[str],
+    ) -> list[QueueMessage]:
+        now = self._clock()
+        rows = conn.execute(
+            _LEASE,
+            {"zone": zone, "party": party, "now": now, "limit": limit,
+             "until": now + lease_seconds},
+        ).fetchall()  # fmt: skip
+        messages = [POSTGRES_ROWS.message(row) for row in rows]
+        for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
+            write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
         return messages
 
     def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
@@ -267,13 +298,20 @@ class PostgresStore:
             return []
         with self._pool.connection() as conn, conn.transaction():
             lock_queue(conn, self.schema, zone, party, wait_for_disk=False)
-            rows = conn.execute(
-                "DELETE FROM queue WHERE zone = %s AND party = %s AND delivery_count > 0 "
-                "AND message_id = ANY(%s) RETURNING message_id",
-                (zone, party, list(message_ids)),
-            ).fetchall()
-            removed = sorted(row[0] for row in rows)
-            complete_transfers(conn, self._clock(), zone, party, removed)
+            return self._ack(conn, zone, party, message_ids)
+
+    def _ack(
+        self, conn: Connection, zone: str, party: str, message_ids: Sequence[int]
+    ) -> list[int]:
+        if not message_ids:
+            return []
+        rows = conn.execute(
+            "DELETE FROM queue WHERE zone = %s AND party = %s AND delivery_count > 0 "
+            "AND message_id = ANY(%s) RETURNING message_id",
+            (zone, party, list(message_ids)),
+        ).fetchall()
+        removed = sorted(row[0] for row in rows)
+        complete_transfers(conn, self._clock(), zone, party, removed)
         return removed
 
     def queue_stats(self, zone: str) -> list[QueueStats]:

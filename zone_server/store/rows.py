@@ -134,7 +134,10 @@ class RowReader:
         return AuditEntry(*values)
 
     def event(self, row: Sequence[Any]) -> StoredEvent:
-        """A :class:`StoredEvent` from a row of :data:`EVENT_COLUMNS`."""
+        """A :class:`StoredEvent` from a row of :data:`EVENT_COLUMNS`; content that arrives as
+        JSON text is kept as text (decoded only if asked for)."""
+        content = row[6]
+        text = content if isinstance(content, str) else None
         return StoredEvent(
             event_id=row[0],
             zone=row[1],
@@ -142,8 +145,9 @@ class RowReader:
             action=row[3],
             object_type=row[4],
             ref_id=row[5],
-            content=self._decode(row[6]),
+            content=None if text is not None else self._decode(content),
             published_at=row[7],
+            content_json=text,
         )
 
     def request(self, row: Sequence[Any]) -> ServiceRequest:

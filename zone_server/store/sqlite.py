@@ -28,6 +28,8 @@ from zone_server.errors import StorageError
 from zone_server.scope import Scope
 from zone_server.store import (
     AuditEntry,
+    LeaseOutcome,
+    LeaseRequest,
     ObjectPage,
     ObjectQuery,
     QueueMessage,
@@ -92,19 +94,22 @@ class SQLiteStore:
                     "use the sifbridge release that wrote it"
                 )
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _conn(self, *, synced: bool = True) -> sqlite3.Connection:
+        """This thread's connection: ``synchronous=FULL``, or with ``synced=False`` a second
+        one with ``synchronous=NORMAL`` (for acknowledgements, saving a pragma each way)."""
+        name = "conn" if synced else "relaxed"
+        conn: sqlite3.Connection | None = getattr(self._local, name, None)
         if conn is None:
             try:
                 conn = sqlite3.connect(
                     self.path, isolation_level=None, check_same_thread=False, timeout=30
                 )
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = FULL")
+                conn.execute(f"PRAGMA synchronous = {'FULL' if synced else 'NORMAL'}")
                 conn.execute("PRAGMA busy_timeout = 30000")
             except sqlite3.Error as error:
                 raise StorageError(f"{self.url}: cannot open the zone store: {error}") from None
-            self._local.conn = conn
+            setattr(self._local, name, conn)
             with self._lock:
                 self._all.append(conn)
         return conn
@@ -113,21 +118,15 @@ class SQLiteStore:
     def _write(self, *, synced: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction; ``synced=False`` commits without waiting for the disk (for
         acknowledgements only: see the module's docstring)."""
-        conn = self._conn()
+        conn = self._conn(synced=synced)
         with self._writer:
-            if not synced:
-                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                if not synced:
-                    conn.execute("PRAGMA synchronous = FULL")
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -142,7 +141,9 @@ class SQLiteStore:
     def transaction(self) -> Iterator[SQLiteTransaction]:
         """A write transaction (see :class:`~zone_server.store.StoreTransaction`)."""
         with self._write() as conn:
-            yield SQLiteTransaction(conn, self._clock)
+            tx = SQLiteTransaction(conn, self._clock)
+            yield tx
+            tx.flush()
 
     def lease(
         self,
@@ -153,32 +154,51 @@ class SQLiteStore:
         lease_seconds: float,
         audited_types: frozenset[str],
     ) -> list[QueueMessage]:
-        now = self._clock()
-        until = now + lease_seconds
         with self._write() as conn:
-            ids = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT q.message_id FROM queue q WHERE q.zone = ? AND q.party = ? "
-                    "AND (q.leased_until IS NULL OR q.leased_until <= ?) "
-                    "AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.zone = q.zone "
-                    "AND p.party = q.party AND p.object_key = q.object_key "
-                    "AND p.message_id < q.message_id AND p.leased_until > ?) "
-                    "ORDER BY q.message_id LIMIT ?",
-                    (zone, party, now, now, limit),
-                )
+            return self._lease(conn, zone, party, limit, lease_seconds, audited_types)
+
+    def lease_many(self, requests: Sequence[LeaseRequest]) -> list[LeaseOutcome]:
+        acked: list[list[int]] = [[] for _ in requests]
+        if any(request.ack for request in requests):
+            # Acknowledgements commit without waiting for the disk, as ack() does; the
+            # leases' commit then waits for it (only when a lease changed anything).
+            with self._write(synced=False) as conn:
+                acked = [self._ack(conn, r.zone, r.party, r.ack) for r in requests]
+        with self._write() as conn:
+            leased = [
+                self._lease(conn, r.zone, r.party, r.limit, r.lease_seconds, r.audited_types)
+                for r in requests
             ]
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            conn.execute(
-                "UPDATE queue SET leased_until = ?, delivery_count = delivery_count + 1 "  # noqa: S608
-                f"WHERE message_id IN ({marks})",
-                (until, *ids),
+        return [LeaseOutcome(a, m) for a, m in zip(acked, leased, strict=True)]
+
+    def _lease(
+        self,
+        conn: sqlite3.Connection,
+        zone: str,
+        party: str,
+        limit: int,
+        lease_seconds: float,
+        audited_types: frozenset[str],
+    ) -> list[QueueMessage]:
+        now = self._clock()
+        ids = [
+            row[0]
+            for row in conn.execute(
+                "UPDATE queue SET leased_until = ?, delivery_count = delivery_count + 1 "
+                "WHERE message_id IN (SELECT q.message_id FROM queue q WHERE q.zone = ? "
+                "AND q.party = ? AND (q.leased_until IS NULL OR q.leased_until <= ?) "
+                "AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.zone = q.zone "
+                "AND p.party = q.party AND p.object_key = q.object_key "
+                "AND p.message_id < q.message_id AND p.leased_until > ?) "
+                "ORDER BY q.message_id LIMIT ?) RETURNING message_id",
+                (now + lease_seconds, zone, party, now, now, limit),
             )
-            messages = self._messages(conn, ids)
-            for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
-                write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
+        ]
+        if not ids:
+            return []
+        messages = self._messages(conn, sorted(ids))
+        for object_type, ref_ids, detail in delivery_audits(messages, audited_types):
+            write_audit(conn, now, zone, party, "deliver", object_type, ref_ids, detail)
         return messages
 
     def _messages(self, conn: sqlite3.Connection, ids: list[int]) -> list[QueueMessage]:
@@ -196,15 +216,22 @@ class SQLiteStore:
     def ack(self, zone: str, party: str, message_ids: Sequence[int]) -> list[int]:
         if not message_ids:
             return []
-        marks = ",".join("?" * len(message_ids))
         with self._write(synced=False) as conn:
-            rows = conn.execute(
-                "DELETE FROM queue WHERE zone = ? AND party = ? AND delivery_count > 0 "  # noqa: S608
-                f"AND message_id IN ({marks}) RETURNING message_id",
-                (zone, party, *message_ids),
-            ).fetchall()
-            removed = sorted(row[0] for row in rows)
-            complete_transfers(conn, self._clock(), zone, party, removed)
+            return self._ack(conn, zone, party, message_ids)
+
+    def _ack(
+        self, conn: sqlite3.Connection, zone: str, party: str, message_ids: Sequence[int]
+    ) -> list[int]:
+        if not message_ids:
+            return []
+        marks = ",".join("?" * len(message_ids))
+        rows = conn.execute(
+            "DELETE FROM queue WHERE zone = ? AND party = ? AND delivery_count > 0 "  # noqa: S608
+            f"AND message_id IN ({marks}) RETURNING message_id",
+            (zone, party, *message_ids),
+        ).fetchall()
+        removed = sorted(row[0] for row in rows)
+        complete_transfers(conn, self._clock(), zone, party, removed)
         return removed
 
     def queue_stats(self, zone: str) -> list[QueueStats]:

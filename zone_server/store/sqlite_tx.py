@@ -61,6 +61,19 @@ class SQLiteTransaction(SQLiteWorkflows):
         self._now = clock()
         # The JSON text of the event last appended, which put_object then stores again.
         self._appended: tuple[int, str | None] = (0, None)
+        # Queue rows, stored together by flush() (one executemany, not a statement each).
+        self._pending: list[tuple[str, str, str, int | None, str | None, str, float]] = []
+
+    def flush(self) -> None:
+        """Store the queue messages waiting, in the order they were queued; the store calls
+        this before it commits."""
+        if self._pending:
+            self._conn.executemany(
+                "INSERT INTO queue (zone, party, kind, event_id, request_id, object_key, "
+                "enqueued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self._pending,
+            )
+            self._pending.clear()
 
     def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
         row = self._conn.execute(
@@ -79,14 +92,18 @@ class SQLiteTransaction(SQLiteWorkflows):
         )
 
     def get_object(self, zone: str, object_type: str, ref_id: str) -> StoredObject | None:
+        # The keys come with the object, joined by a character no scope key holds.
         row = self._conn.execute(
-            f"SELECT {OBJECT_COLUMNS} FROM objects "  # noqa: S608 - constant column list
-            "WHERE zone = ? AND object_type = ? AND ref_id = ?",
+            f"SELECT {OBJECT_COLUMNS}, (SELECT group_concat(s.scope_key, char(31)) "  # noqa: S608
+            "FROM object_scopes s WHERE s.zone = o.zone AND s.object_type = o.object_type "
+            "AND s.ref_id = o.ref_id) FROM objects o "
+            "WHERE o.zone = ? AND o.object_type = ? AND o.ref_id = ?",
             (zone, object_type, ref_id),
         ).fetchone()
         if row is None:
             return None
-        return row_to_object(row, scope_keys(self._conn, zone, object_type, ref_id))
+        keys = frozenset(row[9].split("\x1f")) if row[9] else frozenset()
+        return row_to_object(row, keys)
 
     def objects_of_learner(self, zone: str, learner_ref: str) -> list[StoredObject]:
         rows = self._conn.execute(
@@ -167,11 +184,7 @@ class SQLiteTransaction(SQLiteWorkflows):
         event_id: int | None = None,
         request_id: str | None = None,
     ) -> None:
-        self._conn.execute(
-            "INSERT INTO queue (zone, party, kind, event_id, request_id, object_key, enqueued_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (zone, party, kind, event_id, request_id, object_key, self._now),
-        )
+        self._pending.append((zone, party, kind, event_id, request_id, object_key, self._now))
 
     def create_service_request(
         self, zone: str, service: str, requester: str, provider: str, request: Content

@@ -83,6 +83,9 @@ class SQLiteWorkflows(SQLiteCensus):
     _conn: sqlite3.Connection
     _now: float
 
+    def flush(self) -> None:
+        """Store the queue messages held back so far (the transaction's class holds them)."""
+
     def _live_objects(
         self, zone: str, where: str, params: Sequence[Any], index: str | None = None
     ) -> list[StoredObject]:
@@ -174,6 +177,7 @@ class SQLiteWorkflows(SQLiteCensus):
         return read_objects(self._conn, "transfer_objects", transfer_id)
 
     def enqueue_transfer_event(self, transfer_id: str, party: str, event_id: int) -> None:
+        self.flush()  # the messages queued before this one keep their places
         row = self._conn.execute(
             "SELECT zone, object_type, ref_id FROM events WHERE event_id = ?", (event_id,)
         ).fetchone()
