@@ -97,7 +97,7 @@ def upn_problem(value: str) -> str | None:
         return f"wrong check letter {value[0]!r}: the digits give {expected!r}"
     if len(value) != 13:
         return f"a UPN has 13 characters, this has {len(value)}"
-    if not _UPN_BODY.match(value):
+    if not _UPN_BODY.fullmatch(value):
         return (
             "a UPN is a check letter, 11 digits and a final digit or letter (letters in upper case)"
         )
@@ -129,7 +129,7 @@ def uln_problem(value: str) -> str | None:
         if remainder and ord(value[9]) - 48 == 10 - remainder:
             return None
     # The step-by-step checks: they name what is wrong (and decide every other shape).
-    if not _ULN_SHAPE.match(value):
+    if not _ULN_SHAPE.fullmatch(value):
         return "a ULN is 10 digits and does not start with 0"
     remainder = sum(int(digit) * (10 - i) for i, digit in enumerate(value[:9])) % 11
     if remainder == 0:

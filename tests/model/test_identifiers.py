@@ -49,7 +49,7 @@ def test_letters_count_by_their_table_index_not_as_zero() -> None:
 
 @pytest.mark.parametrize(
     "upn",
-    ["H80120000100", "h801200001001", "H8012000010011", "H80120000100X1", ""],
+    ["H80120000100", "h801200001001", "H8012000010011", "H80120000100X1", "", "H80120000100\n"],
 )
 def test_malformed_upns_are_refused(upn: str) -> None:
     assert upn_problem(upn) is not None
@@ -75,7 +75,9 @@ def test_temporary_uln_is_recognised_and_never_a_real_uln() -> None:
     assert "temporary" in problem
 
 
-@pytest.mark.parametrize("uln", ["0000000043", "100000004", "10000000431", "10000000A3"])
+@pytest.mark.parametrize(
+    "uln", ["0000000043", "100000004", "10000000431", "10000000A3", "1000000043\n"]
+)
 def test_malformed_ulns_are_refused(uln: str) -> None:
     assert uln_problem(uln) is not None
 
