@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from adapters.oneroster.bundle import Bundle
-from adapters.oneroster.spec import REQUIRED
+from adapters.oneroster.spec import HEADERS, REQUIRED
 from sif_core.adapter import ReadContext
 from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem
@@ -24,6 +24,12 @@ from sif_core.tabular import CSVTable, Row, refid_for_key
 __all__ = ["BundleRows", "Values", "sourced_ref", "split_list"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# The date columns of each file (a file has no other columns but metadata.* extensions).
+_DATE_COLUMNS: Final = {
+    name: tuple(c for c in ("birthDate", "beginDate", "endDate", "startDate") if c in header)
+    for name, header in HEADERS.items()
+}
 
 #: A row's values by column name; a column the file does not have reads as ``""``.
 Values = defaultdict[str, str]
@@ -88,14 +94,15 @@ class BundleRows:
                     table, row, "status", f"status is active or tobedeleted, not {status!r}"
                 )
             )
-        for column in ("birthDate", "beginDate", "endDate", "startDate"):
+        for column in _DATE_COLUMNS[name]:
             value = values[column]
             if value and not _DATE.match(value):
                 found.append(
                     self.problem(table, row, column, f"{value!r} is not a date yyyy-mm-dd")
                 )
         changed = values["dateLastModified"]
-        self.latest_change = max(self.latest_change, changed)
+        if changed > self.latest_change:
+            self.latest_change = changed
         return found
 
     def build(
