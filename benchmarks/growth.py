@@ -7,6 +7,11 @@ from the smaller size (ten times as much), or, for the cost of one operation as 
 fills, against staying flat (the same as at the smaller size). A ratio of 1.00 is exactly
 linear (or flat); above 1 is better than that; the note names anything worse than linear.
 Measured in-process on the zone's SQLite store (no HTTP), so only the zone's own work counts.
+
+Besides time and peak memory, publishing a school counts the database pages its transactions
+write (deterministic, unlike time on a shared machine), and the stored-events table reads a
+whole collection page by page as a client does with ``navigationId``, beside what one page costs
+at the start, halfway by continuing, and halfway by number alone.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sif_core.testing import Synth
 from sif_core.zone_wire import canonical_json
 from zone_server.api_queue import AUDITED_TYPES
 from zone_server.publishing import ZoneEvent
+from zone_server.scope import Scope
 from zone_server.store import NewEvent, ObjectIndex, ObjectQuery
 
 __all__ = ["Sizes", "rows"]
@@ -46,6 +52,15 @@ class Sizes:
 
 
 QUICK = Sizes(pupils=10, subscribers=1, fan_out_events=50, stored_events=500)
+
+_WAL_HEADER = 32
+_WAL_FRAME = 24 + 4096  # frame header and one page (SQLite's default page size)
+#: Why publishing writes more pages per event as a school grows (docs/performance.md, Growth).
+SCATTER = (
+    "random RefIds put each insert of a transaction on a page of its own in each of the ten or "
+    "so B-trees keyed by them, as the tables outgrow 100 inserts a page-set: at most ~11 pages "
+    "an event, so linear again beyond a few thousand pupils"
+)
 
 
 def _verdict(ratio: float | None, *, flat: bool) -> str:
@@ -87,23 +102,44 @@ def _school_events(pupils: int) -> tuple[str, list[ZoneEvent], list[ZoneEvent]]:
     return school.laestab, [zone_event(school)], others
 
 
-def publish_school(folder: Path, pupils: int) -> tuple[float, int, int]:
-    """Publish a school of ``pupils`` pupils to three subscribers, 100 events a transaction:
-    (best of two runs' seconds, peak bytes, events)."""
+@dataclass(frozen=True)
+class Published:
+    """A school published: best of two runs' seconds, peak bytes, events, and the database
+    pages its transactions wrote (write-ahead log frames, counted with checkpoints off)."""
+
+    seconds: float
+    peak: int
+    events: int
+    pages: int
+
+
+def _wal_frames(folder: Path) -> int:
+    wal = folder / "zone.db-wal"
+    return (wal.stat().st_size - _WAL_HEADER) // _WAL_FRAME if wal.exists() else 0
+
+
+def publish_school(folder: Path, pupils: int) -> Published:
+    """Publish a school of ``pupils`` pupils to three subscribers, 100 events a transaction."""
     laestab, school, others = _school_events(pupils)
 
-    def once(place: Path) -> None:
+    def once(place: Path, *, count_pages: bool = False) -> int:
         zone = LocalZone(place, 3, laestab=laestab, subscribed="*")
         try:
             zone.publish(school)
+            if count_pages:
+                # The log then keeps every page each commit writes (it is copied back at close).
+                zone.store._conn().execute("PRAGMA wal_autocheckpoint = 0")
+            before = _wal_frames(place)
             zone.publish(others)
+            return _wal_frames(place) - before
         finally:
             zone.close()
 
     runs = iter(range(3))
     seconds, _ = best_of(lambda: once(folder / f"school-{pupils}-{next(runs)}"), runs=2)
     peak, _ = traced_peak(lambda: once(folder / f"school-{pupils}-traced"))
-    return seconds, peak, len(others) + 1
+    pages = once(folder / f"school-{pupils}-pages", count_pages=True)
+    return Published(seconds, peak, len(others) + 1, pages)
 
 
 def diff_school(pupils: int) -> tuple[float, int]:
@@ -120,7 +156,7 @@ def diff_school(pupils: int) -> tuple[float, int]:
         changed = sum(1 for obj in objects if diff.compare(obj) is not None)
         return changed + len(diff.deletions())
 
-    seconds, _ = best_of(compare, runs=2)
+    seconds, _ = best_of(compare, runs=5)
     peak, _ = traced_peak(compare)
     return seconds, peak
 
@@ -160,9 +196,23 @@ def _fill(zone: LocalZone, count: int) -> None:
             tx.put_object(event, ObjectIndex(), frozenset({"8012000"}))
 
 
+def _read_all(zone: LocalZone, scope: Scope) -> tuple[int, int]:
+    """Read every learner within ``scope`` page by page as a client does (each page continuing
+    from the one before, as ``navigationId`` makes it): how many were read, and the count the
+    first page gave."""
+    page = zone.store.query(ZONE, ObjectQuery("LearnerPersonal", scope))
+    read, total = len(page.objects), page.total
+    while page.last_key is not None:
+        query = ObjectQuery("LearnerPersonal", scope, after=page.last_key, total=total)
+        page = zone.store.query(ZONE, query)
+        read += len(page.objects)
+    return read, total
+
+
 def operations(folder: Path, stored: int) -> dict[str, float]:
     """Seconds of one publish, lease, acknowledgement, page and changes-since with ``stored``
-    events in the store (best of five each)."""
+    events in the store (best of five each); of reading every learner page by page (best of
+    two), and the peak bytes of that read and of the publish."""
     zone = LocalZone(folder / f"stored-{stored}", 3)
     try:
         _fill(zone, stored)
@@ -186,9 +236,32 @@ def operations(folder: Path, stored: int) -> dict[str, float]:
             zone.store.ack(ZONE, party, [message.message_id for message in messages])
             figures["lease"] = min(figures["lease"], leased - started)
             figures["ack"] = min(figures["ack"], time.perf_counter() - leased)
-        figures["page"] = timed(
-            lambda: zone.store.query(ZONE, ObjectQuery("LearnerPersonal", scope, page=3))
+        middle = stored // 200  # the page of 100 halfway through the learners
+        figures["first_page"] = timed(
+            lambda: zone.store.query(ZONE, ObjectQuery("LearnerPersonal", scope))
         )
+        figures["page"] = timed(
+            lambda: zone.store.query(
+                ZONE,
+                ObjectQuery(
+                    "LearnerPersonal",
+                    scope,
+                    page=middle,
+                    after=f"{(middle - 1) * 100 - 1:032X}",
+                    total=stored,
+                ),
+            )
+        )
+        figures["numbered_page"] = timed(
+            lambda: zone.store.query(ZONE, ObjectQuery("LearnerPersonal", scope, page=middle))
+        )
+        read_seconds, (read, total) = best_of(lambda: _read_all(zone, scope), runs=2)
+        if read != total or read < stored:
+            raise AssertionError(f"read {read} learners page by page, of {total}")
+        figures["read_all"] = read_seconds
+        figures["read_all_peak"], _ = traced_peak(lambda: _read_all(zone, scope))
+        extra = [zone_event(learner) for learner in learners(100, seed=stored + 13)]
+        figures["publish_peak"], _ = traced_peak(lambda: zone.publish(extra))
         figures["changes"] = timed(
             lambda: zone.store.query(
                 ZONE, ObjectQuery("LearnerPersonal", scope, changes_since=marker - 100)
@@ -206,12 +279,35 @@ def rows(quick: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         small, large = sizes.pupils, sizes.pupils * TENFOLD
-        s_time, s_peak, _ = publish_school(folder, small)
-        l_time, l_peak, l_events = publish_school(folder, large)
-        what = f"publish {large:,} pupils ({l_events:,} events) to 3 subscribers"
+        few_pupils, many_pupils = publish_school(folder, small), publish_school(folder, large)
+        what = f"publish {large:,} pupils ({many_pupils.events:,} events) to 3 subscribers"
+        s_per_event = few_pupils.pages / few_pupils.events
+        l_per_event = many_pupils.pages / many_pupils.events
+        pages = _linear(
+            PUPILS,
+            "pupils.publish.pages",
+            f"{what}: database pages written",
+            few_pupils.pages * many_pupils.events / few_pupils.events / TENFOLD,
+            many_pupils.pages,
+            "pages",
+        )
         result += [
-            _linear(PUPILS, "pupils.publish.time", what, s_time, l_time, "s"),
-            _linear(PUPILS, "pupils.publish.memory", what, s_peak / 2**20, l_peak / 2**20, "MiB"),
+            _linear(
+                PUPILS, "pupils.publish.time", what, few_pupils.seconds, many_pupils.seconds, "s"
+            ),
+            replace(
+                pages,
+                note=f"{pages.note}: {s_per_event:.1f} then {l_per_event:.1f} pages per event "
+                f"({SCATTER})",
+            ),
+            _linear(
+                PUPILS,
+                "pupils.publish.memory",
+                what,
+                few_pupils.peak / 2**20,
+                many_pupils.peak / 2**20,
+                "MiB",
+            ),
         ]
         s_time, s_peak = diff_school(small)
         l_time, l_peak = diff_school(large)
@@ -234,11 +330,55 @@ def rows(quick: bool = False) -> list[Row]:
             ("publish", "publish 100 learners to 3 subscribers"),
             ("lease", "lease 100 messages"),
             ("ack", "acknowledge 100 messages"),
-            ("page", "query a page of 100 learners"),
+            ("page", "a page of 100 learners halfway through, continuing the page before"),
             ("changes", "changes since the last 100 events"),
         ):
             what = f"{label}, {more:,} events stored"
             result.append(
                 _flat(STORED, f"stored.{name}", what, before[name] * 1000, after[name] * 1000, "ms")
             )
+        for name, label, why in (
+            ("first_page", "the first page of 100 learners", "it counts them all, once a read"),
+            (
+                "numbered_page",
+                "page 'halfway' by number alone (no navigationId)",
+                "it counts them all and skips the pages before",
+            ),
+        ):
+            row = _flat(
+                STORED,
+                f"stored.{name}",
+                f"{label}, {more:,} events stored",
+                before[name] * 1000,
+                after[name] * 1000,
+                "ms",
+            )
+            result.append(replace(row, note=f"{row.note}: {why}"))
+        what = f"read all {more:,} learners page by page (navigationId)"
+        result += [
+            _linear(
+                STORED,
+                "stored.read_all.time",
+                what,
+                before["read_all"],
+                after["read_all"],
+                "s",
+            ),
+            _flat(
+                STORED,
+                "stored.read_all.memory",
+                what,
+                before["read_all_peak"] / 2**20,
+                after["read_all_peak"] / 2**20,
+                "MiB",
+            ),
+            _flat(
+                STORED,
+                "stored.publish.memory",
+                f"publish 100 learners to 3 subscribers, {more:,} events stored",
+                before["publish_peak"] / 2**20,
+                after["publish_peak"] / 2**20,
+                "MiB",
+            ),
+        ]
     return result
