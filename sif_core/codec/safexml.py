@@ -185,6 +185,7 @@ def iter_elements(
     containers: Collection[str] = (),
     chunk_size: int = 1 << 16,
     whole: Callable[[ElementTree.Element], bool] | None = None,
+    complete_before_fault: bool = False,
 ) -> Iterator[StreamedElement]:
     """Stream a large document one complete element at a time, refusing entities as :func:`parse`.
 
@@ -202,7 +203,9 @@ def iter_elements(
     The prolog is first checked by the same refusing parser as :func:`parse`, so a DOCTYPE that
     declares entities or names an external DTD raises :class:`HostileXMLError` before anything is
     built; entities cannot be declared after the root element starts. XML that is not well formed
-    raises :class:`MalformedDocumentError` with line and column.
+    raises :class:`MalformedDocumentError` with line and column; with ``complete_before_fault``,
+    only once every element known to be complete before the fault (a later sibling had started)
+    has been yielded, as a push parser would have handed them over.
 
     ``stream`` may also give text (``read`` returning ``str``): it is then parsed as UTF-8
     whatever encoding the XML declaration names, as :func:`parse` does with a ``str``.
@@ -227,23 +230,28 @@ def iter_elements(
         finished = not chunk
         if guarding:
             guarding = _guard_prolog(guard, shim, chunk, source)
+        failure: MalformedDocumentError | None = None
+        root_was_unknown = root is None
         try:
             if finished:
                 builder.close()
             else:
                 _feed(builder, chunk)
-            root_was_unknown = root is None
             if root is None:
                 root = _first_element(builder.read_events())
                 if root is not None:
                     _stop_events(builder)
             _discard_events(builder)
         except ElementTree.ParseError as error:
-            raise _malformed(error, source) from None
+            failure = _malformed(error, source)
         except (LookupError, ValueError) as error:
             raise _unreadable_encoding(error, source) from None
         if root_was_unknown and root is not None and whole is not None:
             keep_whole = whole(root)
+        if failure is not None:
+            if complete_before_fault and root is not None and not keep_whole:
+                yield from _complete_children(root, containers, finished=False)
+            raise failure
         if keep_whole:
             if finished and root is not None:
                 yield (), root

@@ -116,6 +116,8 @@ def _records(stream: safexml.ByteReader | safexml.TextReader, source: str) -> It
         check_root(root, source=source, namespace=namespace)
         return root in OBJECT_TYPES  # a single object: read it whole
 
-    elements = safexml.iter_elements(stream, source=source, chunk_size=_CHUNK_BYTES, whole=check)
+    elements = safexml.iter_elements(
+        stream, source=source, chunk_size=_CHUNK_BYTES, whole=check, complete_before_fault=True
+    )
     for _path, element in elements:
         yield RawRecord(local_name(element.tag), element, root)

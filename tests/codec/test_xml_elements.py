@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from sif_core.codec import SIF_NAMESPACE, dumps_xml, iter_document, read_document, safexml
 from sif_core.codec.document import validate_records
 from sif_core.codec.profile import RawRecord, check_root
-from sif_core.errors import CodecError
+from sif_core.errors import CodecError, MalformedDocumentError
 from sif_core.model import OBJECT_TYPES, LAInfo, SIFObject
 from sif_core.problems import Problem
+from sif_core.testing import Synth
 from tests.strategies import sif_objects
 
 SOURCE = "export.xml"
@@ -189,3 +190,38 @@ def test_the_root_is_refused_before_the_rest_is_read() -> None:
     with pytest.raises(CodecError, match="'CTfile'") as error:
         list(iter_document(document))
     assert type(error.value) is CodecError
+
+
+def _until_failure(read: Any) -> tuple[list[SIFObject | Problem], tuple[int | None, int | None]]:
+    items: list[SIFObject | Problem] = []
+    try:
+        for item in read():
+            items.append(item)
+    except MalformedDocumentError as error:
+        return items, (error.line, error.column)
+    raise AssertionError("the document was read without an error")
+
+
+@pytest.mark.parametrize("broken_line", [3, 40, 400, 1500, 2900])
+def test_what_comes_before_a_malformed_spot_is_read_as_before(broken_line: int) -> None:
+    pupils = Synth(pupils=30, seed=4, schools=1)
+    lines = dumps_xml(list(pupils.iter_objects(pupils.schools[0]))).decode().splitlines()
+    # A bare "<" inside an object: that object and everything after it are never complete.
+    lines[broken_line] = lines[broken_line].replace(">", "><", 1)
+    document = "\n".join(lines).encode()
+    records: list[RawRecord] = []
+
+    def collect(path: list[tuple[str, dict[str, str] | None]], item: Any) -> bool:
+        records.append(RawRecord(path[1][0], item, path[0][0]))
+        return True
+
+    try:
+        safexml.parse(document, source=SOURCE, item_depth=2, item_callback=collect)
+    except MalformedDocumentError as error:
+        expected = (
+            list(validate_records(iter(records), source=SOURCE)),
+            (error.line, error.column),
+        )
+    found = _until_failure(lambda: iter_document(document, source=SOURCE))
+    assert len(found[0]) > 0 or broken_line < 10
+    assert found == expected
