@@ -94,22 +94,19 @@ class SQLiteStore:
                     "use the sifbridge release that wrote it"
                 )
 
-    def _conn(self, *, synced: bool = True) -> sqlite3.Connection:
-        """This thread's connection: ``synchronous=FULL``, or with ``synced=False`` a second
-        one with ``synchronous=NORMAL`` (for acknowledgements, saving a pragma each way)."""
-        name = "conn" if synced else "relaxed"
-        conn: sqlite3.Connection | None = getattr(self._local, name, None)
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
                 conn = sqlite3.connect(
                     self.path, isolation_level=None, check_same_thread=False, timeout=30
                 )
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute(f"PRAGMA synchronous = {'FULL' if synced else 'NORMAL'}")
+                conn.execute("PRAGMA synchronous = FULL")
                 conn.execute("PRAGMA busy_timeout = 30000")
             except sqlite3.Error as error:
                 raise StorageError(f"{self.url}: cannot open the zone store: {error}") from None
-            setattr(self._local, name, conn)
+            self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
         return conn
@@ -118,15 +115,23 @@ class SQLiteStore:
     def _write(self, *, synced: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction; ``synced=False`` commits without waiting for the disk (for
         acknowledgements only: see the module's docstring)."""
-        conn = self._conn(synced=synced)
+        # One connection a thread, its pragma switched for an unsynced commit: a second
+        # connection for those was slower (each write on one invalidates the other's cache).
+        conn = self._conn()
         with self._writer:
-            conn.execute("BEGIN IMMEDIATE")
+            if not synced:
+                conn.execute("PRAGMA synchronous = NORMAL")
             try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if not synced:
+                    conn.execute("PRAGMA synchronous = FULL")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
