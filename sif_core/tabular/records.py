@@ -10,6 +10,7 @@ learner key and the column; the other rows are still read.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -34,6 +35,43 @@ _PROGRESS_EVERY = 500
 _SCHOOL_CELLS_KEPT = 1024
 
 Output = SIFObject | Problem
+
+# A learner's fold state is one int: the hash of its learner cells (64 bits), the count of its
+# contacts linked so far (32 bits: a learner would need 4 billion rows to overflow it), and the
+# line of its first row (0 for input without lines; a CSV's data lines start at 2).
+_DETAILS = (1 << 64) - 1
+_COUNT_SHIFT = 64
+_COUNT = (1 << 32) - 1
+_LINE_SHIFT = 96
+_ONE_CONTACT = 1 << _COUNT_SHIFT
+_UNSEEN = -1
+_ID_BITS = 128
+
+
+def _key_id(cells: tuple[str, ...]) -> int:
+    """The identity of a key (a tuple of cells of one fixed length) in the fold state: a 128-bit
+    BLAKE2b digest of its cells, held as an int (48 bytes, against 130 or more for a tuple of
+    strings).
+
+    Two keys are folded together only if their digests are equal: for 10 million keys the chance
+    that any two distinct ones share a 128-bit digest is about 1 in 10^24, and BLAKE2b gives no way
+    to make such a pair on purpose, so no check against the cells is kept. The cells are joined
+    with U+001F; when a cell itself holds one, the join could match another key's, so such a key
+    is digested from its ``repr`` (unambiguous) under another personalisation.
+    """
+    if len(cells) == 1:
+        text = cells[0]
+        person = b""
+    else:
+        text = "\x1f".join(cells)
+        person = b""
+        if text.count("\x1f") != len(cells) - 1:
+            text = repr(cells)
+            person = b"repr"
+    digest = hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16, person=person
+    ).digest()
+    return int.from_bytes(digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +162,22 @@ class TableReader:
             target: OBJECT_TYPES[target].__pydantic_validator__.validate_python
             for target in TARGETS
         }
-        # State of the fold: what has been built (or refused) so far, by key.
-        self._learners: dict[tuple[str, ...], tuple[str | None, int, int | None]] = {}
+        # State of the fold: what has been built (or refused) so far, by the identity of its key
+        # (`_key_id`), kept as small as it can be as it grows with the school: ints, in sets
+        # where nothing else is needed. RefIds are not kept, as they follow from the keys.
+        # A learner: its packed state (see `_DETAILS`), or None when it was refused.
+        self._learners: dict[int, int | None] = {}
         self._schools: dict[str, str | None] = {}
-        self._enrolments: set[tuple[str, ...]] = set()
-        self._contacts: dict[tuple[str, ...], str | None] = {}
-        self._links: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
-        self._contact_counts: dict[tuple[str, ...], int] = {}
+        self._enrolments: set[int] = set()
+        self._contacts: set[int] = set()
+        self._refused_contacts: set[int] = set()
+        # A link: its learner's identity and its contact's, side by side in one int.
+        self._links: set[int] = set()
+        # The last row's learner (key, identity, RefId): the rows of a learner usually follow
+        # one another, so its key is digested and its RefId made once.
+        self._current: tuple[tuple[str, ...], int, str | None] | None = None
+        # The last enrolment looked up (learner identity, cells): repeated on the next rows.
+        self._last_enrolment: tuple[int, tuple[str, ...]] | None = None
         self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         # The LAESTAB each set of school cells gave (a school's cells are the same on every row).
         self._laestab_of: dict[tuple[str, ...], str] = {}
@@ -217,26 +264,43 @@ class TableReader:
                 )
             )
             return
-        known = self._learners.get(key)
-        if known is None:
-            learner_ref = self._learner(row, key, out)
+        current = self._current
+        if current is not None and current[0] == key:
+            _, learner_id, learner_ref = current
+            self._check_repeat(row, key, self._learners[learner_id], out)
         else:
-            learner_ref = known[0]
-            self._check_repeat(row, key, known, out)
+            learner_id = _key_id(key)
+            state = self._learners.get(learner_id, _UNSEEN)
+            if state == _UNSEEN:
+                learner_ref = self._learner(row, key, learner_id, out)
+            else:
+                learner_ref = (
+                    refid_for_key(self.context, "LearnerPersonal", key)
+                    if state is not None
+                    else None
+                )
+                self._check_repeat(row, key, state, out)
+            self._current = (key, learner_id, learner_ref)
         if learner_ref is None:
             return
         if self.has_enrolments:
-            self._enrolment(row, key, learner_ref, out)
+            self._enrolment(row, key, learner_id, learner_ref, out)
         if self.has_contacts:
-            self._contact(row, key, learner_ref, out)
+            self._contact(row, key, learner_id, learner_ref, out)
 
-    def _learner(self, row: Row, key: tuple[str, ...], out: list[Output]) -> str | None:
+    def _learner(
+        self, row: Row, key: tuple[str, ...], learner_id: int, out: list[Output]
+    ) -> str | None:
         ref = refid_for_key(self.context, "LearnerPersonal", key)
         built = self._build("LearnerPersonal", row, key, None, ref)
         learner = self._validate("LearnerPersonal", built, row, key, None, out)
         ref_or_none = ref if learner is not None else None
         learner_cells = self._learner_cells(row.cells)
-        self._learners[key] = (ref_or_none, hash(learner_cells), row.line)
+        self._learners[learner_id] = (
+            ((row.line or 0) << _LINE_SHIFT) | (hash(learner_cells) & _DETAILS)
+            if learner is not None
+            else None
+        )
         self._previous = (key, learner_cells)
         if learner is not None:
             out.append(learner)
@@ -249,11 +313,14 @@ class TableReader:
         self,
         row: Row,
         key: tuple[str, ...],
-        known: tuple[str | None, int, int | None],
+        state: int | None,
         out: list[Output],
     ) -> None:
         cells = self._learner_cells(row.cells)
-        if hash(cells) == known[1]:
+        if state is None:  # a refused learner: its rows say nothing more
+            self._previous = (key, cells)
+            return
+        if hash(cells) & _DETAILS == state & _DETAILS:
             self._previous = (key, cells)
             return
         differing = ""
@@ -265,27 +332,32 @@ class TableReader:
                 if old != new
             ]
             differing = f" (columns {', '.join(names)})"
-        first = f" {known[2]}" if known[2] is not None else ""
+        line = state >> _LINE_SHIFT
+        first = f" {line}" if line else ""
         self._previous = (key, cells)
-        if known[0] is not None:
-            out.append(
-                Problem(
-                    source=self.source,
-                    record=self._record(row, key, None),
-                    field=None,
-                    message=f"repeats the learner of {self.record_word}{first} with different "
-                    f"learner details{differing}; the first {self.record_word} is kept",
-                    severity=Severity.WARNING,
-                    line=row.line,
-                )
+        out.append(
+            Problem(
+                source=self.source,
+                record=self._record(row, key, None),
+                field=None,
+                message=f"repeats the learner of {self.record_word}{first} with different "
+                f"learner details{differing}; the first {self.record_word} is kept",
+                severity=Severity.WARNING,
+                line=row.line,
             )
+        )
 
     def _enrolment(
-        self, row: Row, key: tuple[str, ...], learner_ref: str, out: list[Output]
+        self, row: Row, key: tuple[str, ...], learner_id: int, learner_ref: str, out: list[Output]
     ) -> None:
         # Rows repeated per contact repeat the enrolment: tell them apart by their raw cells
         # before building anything.
-        seen = (*key, *self._enrolment_cells(row.cells))
+        cells = self._enrolment_cells(row.cells)
+        last = (learner_id, cells)
+        if last == self._last_enrolment:
+            return
+        self._last_enrolment = last
+        seen = _key_id((*key, *cells))
         if seen in self._enrolments:
             return
         self._enrolments.add(seen)
@@ -338,7 +410,9 @@ class TableReader:
                 out.append(found)
         return laestab
 
-    def _contact(self, row: Row, key: tuple[str, ...], learner_ref: str, out: list[Output]) -> None:
+    def _contact(
+        self, row: Row, key: tuple[str, ...], learner_id: int, learner_ref: str, out: list[Output]
+    ) -> None:
         cells = row.cells
         contact_cells = self._contact_cells(cells)
         if not any(contact_cells):
@@ -358,14 +432,12 @@ class TableReader:
                 return
         else:
             contact_key = (*key, *contact_cells)
+        contact_id = _key_id(contact_key)
         contacts = self._contacts
-        if contact_key not in contacts:
-            if self.contact_key:
-                ref = refid_for_key(self.context, "ContactPersonal", contact_key)
-            else:
-                ref = self.context.refid(
-                    "ContactPersonal", "\x1f".join((learner_ref, *contact_cells))
-                )
+        contact_ref: str | None = None
+        if contact_id not in contacts:
+            contacts.add(contact_id)
+            ref = self._contact_ref(contact_key, learner_ref, contact_cells)
             built = self._build("ContactPersonal", row, key, contact_key, ref)
             shared = self._address
             if shared is not None and built[0].get("Address") == shared[0]:
@@ -373,16 +445,28 @@ class TableReader:
                 # what the same dict validates to, and a model takes it as it is.
                 built[0]["Address"] = shared[1]
             contact = self._validate("ContactPersonal", built, row, key, contact_key, out)
-            contacts[contact_key] = ref if contact is not None else None
-            if contact is not None:
-                out.append(contact)
-        contact_ref = contacts[contact_key]
-        pair = (key, contact_key)
-        if contact_ref is None or pair in self._links:
+            if contact is None:
+                self._refused_contacts.add(contact_id)
+                return
+            out.append(contact)
+            contact_ref = ref
+        elif contact_id in self._refused_contacts:
             return
-        self._links.add(pair)
-        count = self._contact_counts.get(key, 0) + 1
-        self._contact_counts[key] = count
+        if self.contact_key:
+            link_id = (learner_id << _ID_BITS) | contact_id
+            if link_id in self._links:
+                return
+            self._links.add(link_id)
+            if contact_ref is None:  # a contact met before, with another learner
+                contact_ref = self._contact_ref(contact_key, learner_ref, contact_cells)
+        elif contact_ref is None:
+            # Without contact key columns a contact's key holds its learner's: a contact met
+            # before was linked (to this learner) when it was first met.
+            return
+        state = self._learners[learner_id]
+        assert state is not None  # the learner was built: it has a RefId
+        self._learners[learner_id] = state + _ONE_CONTACT
+        count = ((state >> _COUNT_SHIFT) & _COUNT) + 1
         built = self._build("LearnerContact", row, key, contact_key, None)
         wire = built[0]
         wire.setdefault("ContactPriority", count)
@@ -392,6 +476,14 @@ class TableReader:
         link = self._validate("LearnerContact", built, row, key, contact_key, out)
         if link is not None:
             out.append(link)
+
+    def _contact_ref(
+        self, contact_key: tuple[str, ...], learner_ref: str, contact_cells: tuple[str, ...]
+    ) -> str:
+        """The RefId of a contact, from its key columns, or else from its learner and cells."""
+        if self.contact_key:
+            return refid_for_key(self.context, "ContactPersonal", contact_key)
+        return self.context.refid("ContactPersonal", "\x1f".join((learner_ref, *contact_cells)))
 
     # -- building and validating ------------------------------------------------------------------
     def _column_of(self, field_name: str) -> str | None:
