@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.oneroster.bundle import Bundle
 from adapters.oneroster.rows import BundleRows, Values, sourced_ref, split_list
-from adapters.oneroster.spec import AGENT_ROLES, RELATIONSHIP_OF_ROLE
+from adapters.oneroster.spec import AGENT_ROLES, RELATIONSHIP_OF_ROLE, YEAR_OF_GRADE
 from sif_core.adapter import ReadContext
-from sif_core.model import OBJECT_TYPES, ContactRelationship, SIFObject
+from sif_core.model import OBJECT_TYPES, ContactRelationship, NCYear, SIFObject
 from sif_core.problems import Problem
 from sif_core.tabular import CSVTable, Row
 
@@ -20,15 +19,17 @@ __all__ = ["People", "Student"]
 
 _USER_ID = re.compile(r"\{([^:{}]+):([^{}]*)\}")
 _SEX = {"male": "M", "female": "F"}
+# Each role as one shared string, not a string per contact.
+_ROLE = {role: role for role in AGENT_ROLES}
 
 
-@dataclass
-class Student:
-    """A student read so far: its RefId, its grades and the agents its row lists."""
+class Student(NamedTuple):
+    """A student read so far, kept small (one per student until the enrolments are read): the
+    NCYear of its first grade (``None`` when it has none, or none OneRoster names), and the
+    ``agentSourcedIds`` of its row as written. Its RefId follows from its sourcedId."""
 
-    ref: str
-    grades: list[str]
-    agents: list[str]
+    year: NCYear | None
+    agents: str
 
 
 class People(BundleRows):
@@ -37,11 +38,18 @@ class People(BundleRows):
     def __init__(self, bundle: Bundle, context: ReadContext) -> None:
         super().__init__(bundle, context)
         self.students: dict[str, Student] = {}
-        #: Each contact read: its RefId, its role and the students its row lists.
-        self.contacts: dict[str, tuple[str, str, list[str]]] = {}
+        #: Each contact read: its role and the ``agentSourcedIds`` of its row (the students it
+        #: lists) as written. Its RefId follows from its sourcedId.
+        self.contacts: dict[str, tuple[str, str]] = {}
 
-    def demographics(self) -> tuple[dict[str, tuple[str, str]], list[Problem]]:
-        found: dict[str, tuple[str, str]] = {}
+    def student_ref(self, sourced_id: str) -> str:
+        """The RefId of the student with ``sourced_id``."""
+        return sourced_ref(self.context, "LearnerPersonal", sourced_id)
+
+    def demographics(self) -> tuple[dict[str, str], list[Problem]]:
+        """Each student's birthDate, after one letter for its sex (``M``, ``F``, or ``-`` for none
+        or one OneRoster does not name): one string a student, held until the users are read."""
+        found: dict[str, str] = {}
         problems: list[Problem] = []
         for table, row, values in self.rows("demographics.csv"):
             if isinstance(row, Problem):
@@ -53,7 +61,7 @@ class People(BundleRows):
                 problems.append(
                     self.problem(table, row, "sex", f"sex is male or female, not {sex!r}")
                 )
-            found[values["sourcedId"]] = (values["birthDate"], sex)
+            found[values["sourcedId"]] = _SEX.get(sex, "-") + values["birthDate"]
         return found, problems
 
     def users(self) -> Iterator[SIFObject | Problem]:
@@ -115,7 +123,7 @@ class People(BundleRows):
         table: CSVTable,
         row: Row,
         values: Values,
-        demographics: dict[str, tuple[str, str]],
+        demographics: dict[str, str],
     ) -> Iterator[SIFObject | Problem]:
         sourced_id = values["sourcedId"]
         ref = sourced_ref(self.context, "LearnerPersonal", sourced_id)
@@ -139,20 +147,20 @@ class People(BundleRows):
                 "the student has no demographics row; a learner needs its birthDate and sex",
             )
             return
-        birth, sex = demographics[sourced_id]
+        found = demographics[sourced_id]
+        birth, sex = found[1:], found[0]
         if birth:
             wire["DateOfBirth"] = birth
-        if sex in _SEX:
-            wire["Sex"] = _SEX[sex]
+        if sex != "-":
+            wire["Sex"] = sex
         columns[("DateOfBirth",)] = "birthDate (demographics.csv)"
         columns[("Sex",)] = "sex (demographics.csv)"
         obj, problems = self.build("LearnerPersonal", wire, columns, table, row)
         yield from problems
         if obj is not None:
+            grades = split_list(values["grades"])
             self.students[sourced_id] = Student(
-                ref,
-                split_list(values["grades"]),
-                split_list(values["agentSourcedIds"]),
+                YEAR_OF_GRADE.get(grades[0]) if grades else None, values["agentSourcedIds"]
             )
             yield obj
 
@@ -165,32 +173,38 @@ class People(BundleRows):
         obj, problems = self.build("ContactPersonal", wire, columns, table, row)
         yield from problems
         if obj is not None:
-            self.contacts[sourced_id] = (
-                ref,
-                role,
-                split_list(values["agentSourcedIds"]),
-            )
+            self.contacts[sourced_id] = (_ROLE[role], values["agentSourcedIds"])
             yield obj
 
     def links(self) -> Iterator[SIFObject]:
-        pairs: dict[str, list[str]] = {}
-        for student_id, student in self.students.items():
-            pairs[student_id] = [a for a in dict.fromkeys(student.agents) if a in self.contacts]
-        for contact_id, (_, _, agents) in self.contacts.items():
-            for student_id in agents:
-                if student_id in pairs and contact_id not in pairs[student_id]:
-                    pairs[student_id].append(contact_id)
-        for student_id, contact_ids in pairs.items():
-            student = self.students[student_id]
+        """A student's contacts are those its row lists (in that order), then those whose rows
+        list the student (in the order of users.csv)."""
+        students, contacts = self.students, self.contacts
+        # Only the second kind is gathered ahead, and only where the student's row does not
+        # list the contact already (in a bundle sifbridge writes, it always does).
+        listing: dict[str, list[str]] = {}
+        for contact_id, (_, agents) in contacts.items():
+            for student_id in split_list(agents):
+                student = students.get(student_id)
+                if student is None or contact_id in split_list(student.agents):
+                    continue
+                more = listing.setdefault(student_id, [])
+                if contact_id not in more:
+                    more.append(contact_id)
+        for student_id, student in students.items():
+            contact_ids = [a for a in dict.fromkeys(split_list(student.agents)) if a in contacts]
+            contact_ids += listing.get(student_id, ())
+            student_ref = self.student_ref(student_id)
             for priority, contact_id in enumerate(contact_ids[:99], start=1):
-                contact_ref, role, _ = self.contacts[contact_id]
+                role = contacts[contact_id][0]
+                contact_ref = sourced_ref(self.context, "ContactPersonal", contact_id)
                 relationship: ContactRelationship = RELATIONSHIP_OF_ROLE[role]
                 yield OBJECT_TYPES["LearnerContact"].__pydantic_validator__.validate_python(
                     {
                         "RefId": self.context.refid(
-                            "LearnerContact", f"{student.ref}\x1f{contact_ref}"
+                            "LearnerContact", f"{student_ref}\x1f{contact_ref}"
                         ),
-                        "LearnerPersonalRefId": student.ref,
+                        "LearnerPersonalRefId": student_ref,
                         "ContactPersonalRefId": contact_ref,
                         "Relationship": relationship,
                         "ParentalResponsibility": role != "relative",

@@ -31,7 +31,7 @@ from sif_core.tabular import CSVTable, Row
 __all__ = ["read_bundle"]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Enrolment:
     """A student's enrollments at one school so far: first begin, last end, grades."""
 
@@ -179,17 +179,19 @@ class _Reader(People):
             if end and (known.end is None or end > known.end):
                 known.end = end
         for (user, school), enrolment in found.items():
-            student = self.students[user]
-            grades = enrolment.grades if len(enrolment.grades) == 1 else student.grades
+            if len(enrolment.grades) == 1:
+                year = YEAR_OF_GRADE.get(enrolment.grades[0])
+            else:
+                year = self.students[user].year
             wire: dict[str, Any] = {
                 "RefId": sourced_ref(self.context, "LearnerSchoolEnrolment", enrolment.sourced_id),
-                "LearnerPersonalRefId": student.ref,
+                "LearnerPersonalRefId": self.student_ref(user),
                 "SchoolInfoRefId": self.schools[school],
                 "EntryDate": enrolment.begin,
                 "ExitDate": None if enrolment.open_ended else enrolment.end,
             }
-            if grades and grades[0] in YEAR_OF_GRADE:
-                wire["NCYear"] = YEAR_OF_GRADE[grades[0]]
+            if year is not None:
+                wire["NCYear"] = year
             record = f"enrolment of student {user} at school {school}"
             if enrolment.begin is None:
                 yield Problem(
