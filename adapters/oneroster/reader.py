@@ -30,6 +30,9 @@ from sif_core.tabular import CSVTable, Row
 
 __all__ = ["read_bundle"]
 
+# Texts shared by many enrolments (school sourcedIds, dates) remembered to be held once.
+_SHARED_KEPT = 4096
+
 
 @dataclass(slots=True)
 class _Enrolment:
@@ -138,6 +141,8 @@ class _Reader(People):
             if isinstance(row, Row):
                 terms[values["sourcedId"]] = values["startDate"]
         found: dict[tuple[str, str], _Enrolment] = {}
+        # Every enrolment is held until the file is read: one string for each school and date.
+        shared: dict[str, str] = {}
         for table, row, values in self.rows("enrollments.csv"):
             if isinstance(row, Problem):
                 yield row
@@ -164,11 +169,14 @@ class _Reader(People):
             end = values["endDate"]
             known = found.get((user, school))
             if known is None:
+                if len(shared) >= _SHARED_KEPT:
+                    shared.clear()
+                school = shared.setdefault(school, school)
                 found[(user, school)] = _Enrolment(
                     row.line,
                     values["sourcedId"],
-                    begin or None,
-                    end or None,
+                    shared.setdefault(begin, begin) or None,
+                    shared.setdefault(end, end) or None,
                     not end,
                     grades,
                 )
