@@ -93,7 +93,8 @@ def iter_xml_records(data: XMLSource, *, source: str) -> Iterator[RawRecord]:
     of any length is read in bounded memory: elements are built by the C parser a chunk at a time
     and handed over one by one (:func:`~sif_core.codec.safexml.iter_elements`). A single-object
     document is read whole. The root is checked as soon as it is read. Raises
-    :class:`~sif_core.errors.CodecError` subclasses for hostile, malformed or non-SIF documents.
+    :class:`~sif_core.errors.CodecError` subclasses for hostile, malformed or non-SIF documents
+    (for a malformed one, once the objects complete before the fault have been yielded).
     """
     if isinstance(data, Path):
         with data.open("rb") as stream:
