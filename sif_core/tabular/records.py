@@ -37,12 +37,18 @@ _SCHOOL_CELLS_KEPT = 1024
 Output = SIFObject | Problem
 
 # A learner's fold state is one int: the hash of its learner cells (64 bits), the count of its
-# contacts linked so far (32 bits: a learner would need 4 billion rows to overflow it), and the
-# line of its first row (0 for input without lines; a CSV's data lines start at 2).
+# contacts linked so far (32 bits: a learner would need 4 billion rows to overflow it), its first
+# enrolment (12 bits: the number its enrolment cells have in `_enrolment_index`, 0 for none
+# there), and the line of its first row (0 for input without lines; a CSV's data lines start
+# at 2).
 _DETAILS = (1 << 64) - 1
 _COUNT_SHIFT = 64
 _COUNT = (1 << 32) - 1
-_LINE_SHIFT = 96
+_ENROLMENT_SHIFT = 96
+_ENROLMENT = (1 << 12) - 1
+_LINE_SHIFT = 108
+# Sets of enrolment cells (LAESTAB, entry date) given a number; a school has a few hundred.
+_ENROLMENT_CELLS_KEPT = _ENROLMENT
 _ONE_CONTACT = 1 << _COUNT_SHIFT
 _UNSEEN = -1
 _ID_BITS = 128
@@ -168,6 +174,9 @@ class TableReader:
         # A learner: its packed state (see `_DETAILS`), or None when it was refused.
         self._learners: dict[int, int | None] = {}
         self._schools: dict[str, str | None] = {}
+        # An enrolment: noted in its learner's state when its cells have an index and the
+        # learner has no other enrolment noted there (nearly always), else here.
+        self._enrolment_index: dict[tuple[str, ...], int] = {}
         self._enrolments: set[int] = set()
         self._contacts: set[int] = set()
         self._refused_contacts: set[int] = set()
@@ -357,10 +366,21 @@ class TableReader:
         if last == self._last_enrolment:
             return
         self._last_enrolment = last
+        state = self._learners[learner_id]
+        assert state is not None  # the learner was built: it has a RefId
+        noted = (state >> _ENROLMENT_SHIFT) & _ENROLMENT
+        index = self._enrolment_index.get(cells)
+        if index is None and len(self._enrolment_index) < _ENROLMENT_CELLS_KEPT:
+            index = self._enrolment_index[cells] = len(self._enrolment_index) + 1
+        if noted and noted == index:
+            return
         seen = _key_id((*key, *cells))
         if seen in self._enrolments:
             return
-        self._enrolments.add(seen)
+        if not noted and index is not None:
+            self._learners[learner_id] = state | (index << _ENROLMENT_SHIFT)
+        else:
+            self._enrolments.add(seen)
         school_cells = self._school_cells(row.cells)
         laestab = self._laestab_of.get(school_cells)
         if laestab is None:
