@@ -77,12 +77,13 @@ def _read_ndjson(source: Path, context: ReadContext) -> Iterator[SIFObject | Pro
 
 def _read_line(line: bytes, number: int, source: str) -> Iterator[SIFObject | Problem]:
     """One NDJSON line: a bad line is a Problem for that line, never the end of the file."""
-    first_key = _FIRST_KEY.match(_text(line))
-    if first_key is None or first_key.group(1) not in OBJECT_TYPES:
-        message = 'each line must hold one object, as {"LearnerPersonal": {...}}'
-        yield Problem(source, f"line {number}", None, message, line=number)
-        return
     record = _plain_record(line)
+    if record is None:  # a plain record starts with an object type's name, as checked here
+        first_key = _FIRST_KEY.match(_text(line))
+        if first_key is None or first_key.group(1) not in OBJECT_TYPES:
+            message = 'each line must hold one object, as {"LearnerPersonal": {...}}'
+            yield Problem(source, f"line {number}", None, message, line=number)
+            return
     try:
         if record is not None:
             items = validate_records(iter((record,)), source=source)

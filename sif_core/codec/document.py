@@ -9,7 +9,6 @@ A document that cannot be read at all (malformed, hostile, not SIF) raises a
 from __future__ import annotations
 
 import io
-from collections import Counter
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,10 +127,9 @@ def validate_records(
     A record's content is Goessner notation (SIF JSON) or the object's XML element (SIF XML:
     turned straight into the model's input by :mod:`sif_core.codec.elements`).
     """
-    ordinals: Counter[str] = Counter()
+    ordinals: dict[str, int] = {}
     for record in records:
-        ordinals[record.element] += 1
-        ordinal = ordinals[record.element]
+        ordinal = ordinals[record.element] = ordinals.get(record.element, 0) + 1
         content = record.content
         cls = OBJECT_TYPES.get(record.element)
         data: Any = None
