@@ -201,3 +201,60 @@ def test_without_the_contact_key_column_contacts_are_told_apart_by_value(tmp_pat
         "Siân",
     ]
     assert len(of_type(found, LearnerContact)) == 3
+
+
+def test_a_learners_rows_apart_still_fold_and_number_its_contacts_on(tmp_path: Path) -> None:
+    rows = (
+        "001,H801200001001,Zoë,O'Brien,04/03/2015,Female,01/09/2019,C1,Siân,O'Brien,Mother,Yes\n"
+        "002,B801200005001,Tom,O'Brien,12/12/2016,Male,01/09/2021,C1,Siân,O'Brien,Mother,Yes\n"
+        "001,H801200001001,Zoë,O'Brien,04/03/2015,Female,01/09/2019,C2,Seán,O'Brien,Father,Yes\n"
+        "001,H801200001001,Zoë,O'Brien,04/03/2015,Female,01/09/2019,C1,Siân,O'Brien,Mother,Yes\n"
+        "002,B801200005001,Tom,O'Brien,12/12/2016,Male,02/09/2022,C1,Siân,O'Brien,Mother,Yes\n"
+        "001,H801200001001,Zoë,O'Brien,04/03/2015,Female,01/09/2019,C2,Seán,O'Brien,Father,Yes\n"
+    )
+    found = read(tmp_path, rows)
+    assert of_type(found, Problem) == []
+    zoe, tom = of_type(found, LearnerPersonal)
+    assert [c.names[0].given_name for c in of_type(found, ContactPersonal)] == ["Siân", "Seán"]
+    links = of_type(found, LearnerContact)
+    assert [(link.learner_personal_ref_id, link.contact_priority) for link in links] == [
+        (zoe.ref_id, 1),
+        (tom.ref_id, 1),
+        (zoe.ref_id, 2),
+    ]
+    enrolments = of_type(found, LearnerSchoolEnrolment)
+    assert [(e.learner_personal_ref_id, str(e.entry_date)) for e in enrolments] == [
+        (zoe.ref_id, "2019-09-01"),
+        (tom.ref_id, "2021-09-01"),
+        (tom.ref_id, "2022-09-02"),
+    ]
+
+
+def test_a_learner_met_again_rows_later_with_other_details_is_a_warning_naming_its_first_row(
+    tmp_path: Path,
+) -> None:
+    rows = SIBLINGS + SIBLINGS.splitlines(keepends=True)[0].replace("Zoë", "Zoe")
+    found = read(tmp_path, rows)
+    (warning,) = of_type(found, Problem)
+    assert warning.severity is Severity.WARNING
+    assert warning.line == 5
+    assert "repeats the learner of row 2 with different learner details;" in warning.message
+
+
+def test_keys_whose_cells_hold_the_separator_are_told_apart(tmp_path: Path) -> None:
+    mapping = MAPPING.replace('learner = ["Adno"]', 'learner = ["Tag", "Group"]')
+    path = tmp_path / "pupils.csv"
+    base = SIBLINGS.splitlines()
+    rows = [f"{HEADER.strip()},Tag,Group", f"{base[0]},X\x1fY,Z", f"{base[2]},X,Y\x1fZ"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = CSVTable.from_path(path)
+    reader = TableReader(
+        parse_mapping(mapping, source="m.toml"),
+        ReadContext("8012000/TEST"),
+        source=str(path),
+        columns=table.index,
+    )
+    found = list(reader.read(table.rows()))
+    # Both keys joined with the separator give the same text: still two learners.
+    assert [lp.local_id for lp in of_type(found, LearnerPersonal)] == ["001", "002"]
+    assert of_type(found, Problem) == []
