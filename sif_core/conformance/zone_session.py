@@ -116,11 +116,19 @@ class ZoneSession:
         return deterministic_refid(f"sif-conformance/{self.run_id}", object_type, key)
 
     def _usable_pupils(self) -> Iterator[SyntheticPupil]:
-        # Learners with an ethnicity and a UPRN, so that the profile check has fields to miss.
+        # Learners with every field the profile check removes (an ethnicity with its source, a
+        # UPRN), so that it has fields to miss. An ethnicity "not obtained" has no source.
         synth = Synth(pupils=2000, seed=int(self.run_id, 16), schools=1)
         for pupil in synth.iter_pupils():
             learner = pupil.learner
-            if learner.ethnicity and learner.address and learner.address.uprn and learner.upn:
+            address = learner.address
+            if (
+                learner.ethnicity
+                and learner.ethnicity_source
+                and address
+                and address.uprn
+                and learner.upn
+            ):
                 yield pupil
 
     def school(self, role: str = "school") -> SchoolInfo:

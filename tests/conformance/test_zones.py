@@ -16,7 +16,7 @@ from sif_core.conformance.clauses import ZONE_CLAUSES
 from sif_core.conformance.results import Outcome, Report
 from sif_core.conformance.runner import run_zone_conformance
 from sif_core.conformance.statement import parse_zone_statement
-from sif_core.conformance.zone_config import KitConfig
+from sif_core.conformance.zone_config import REMOVED_FIELDS, KitConfig
 
 from ..zone.server import free_port
 from .workflow_zones import WORKFLOW_BROKEN_ZONES
@@ -170,3 +170,22 @@ def test_the_kit_fails_a_zone_with_a_broken_workflow_on_its_clause_only(
         report = run_zone_conformance(url, kit, statement=BOTH_WORKFLOWS)
     assert report.failed_clauses() == [clause], outline(report)
     assert not report.of(Outcome.ERROR), outline(report)
+
+
+@pytest.mark.parametrize("run_id", ["00000000", "1a2b3c4d", "deadbeef", "7fffffff", "0badf00d"])
+def test_every_kit_learner_carries_every_field_the_profile_check_expects_removed(
+    run_id: str, tmp_path: Path
+) -> None:
+    # The profile check's control fails (and the zone is wrongly reported) when the kit picks a
+    # learner without one of them, e.g. an ethnicity "not obtained", which has no source.
+    from sif_core.conformance.zone_queries import _removed_present
+    from sif_core.conformance.zone_session import ZoneSession
+
+    session = ZoneSession("http://127.0.0.1:9", kit_for(tmp_path), BOTH_WORKFLOWS, run_id=run_id)
+    try:
+        for _ in range(40):
+            learner = session._next_pupil().learner
+            content = learner.model_dump(mode="json", by_alias=True, exclude_none=True)
+            assert set(_removed_present(content)) == set(REMOVED_FIELDS), learner.ref_id
+    finally:
+        session.close()
