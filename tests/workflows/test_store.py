@@ -4,8 +4,13 @@ dual registration lookups."""
 
 from __future__ import annotations
 
-from zone_server.store import NewEvent, Store
+import datetime as dt
+
+import pytest
+
+from zone_server.store import NewEvent, ObjectIndex, Store
 from zone_server.store.workflows import SnapshotObject
+from zone_server.workflows import census
 
 OBJECTS = [
     SnapshotObject("LearnerPersonal", "A" * 32, {"@RefId": "A" * 32}),
@@ -102,3 +107,41 @@ def test_dual_registrations_are_found_by_learner_and_by_school(store: Store) -> 
         assert tx.dual_registrations("north", learner_ref="A" * 32) == []
         [ended] = tx.dual_registrations("north", active_only=False)
         assert (ended.active, ended.end_reason) == (False, "the enrolment ended")
+
+
+def test_a_census_snapshot_holds_every_object_of_the_school_however_many_pages_it_takes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school, info_ref = "8012000", "C" * 32
+    learners = [f"{n:032X}" for n in range(1, 12)]
+    with store.transaction() as tx:
+        info = {"@RefId": info_ref, "LAId": "801", "EstablishmentId": "2000"}
+        event = tx.append_event("north", "northgate", NewEvent("add", "SchoolInfo", info_ref, info))
+        tx.put_object(event, ObjectIndex(), frozenset({school}))
+        for number, ref in enumerate(learners, start=1):
+            content = {"@RefId": ref, "LocalId": str(number)}
+            event = tx.append_event(
+                "north", "northgate", NewEvent("add", "LearnerPersonal", ref, content)
+            )
+            tx.put_object(event, ObjectIndex(learner_ref=ref), frozenset({school}))
+            enrolment_ref = f"E{number:031X}"
+            enrolment = {
+                "@RefId": enrolment_ref,
+                "LearnerPersonalRefId": ref,
+                "SchoolInfoRefId": info_ref,
+                "EntryDate": "2024-09-01",
+            }
+            event = tx.append_event(
+                "north",
+                "northgate",
+                NewEvent("add", "LearnerSchoolEnrolment", enrolment_ref, enrolment),
+            )
+            tx.put_object(event, ObjectIndex(learner_ref=ref), frozenset({school}))
+    whole = census.take_snapshot(store, "north", school, dt.date(2025, 1, 16))
+    monkeypatch.setattr(census, "_PAGE", 2)
+    paged = census.take_snapshot(store, "north", school, dt.date(2025, 1, 16))
+    assert paged == whole
+    assert whole[0] == info_ref
+    taken = {(o.object_type, o.ref_id) for o in whole[1]}
+    assert {("LearnerPersonal", ref) for ref in learners} <= taken
+    assert len([o for o in whole[1] if o.object_type == "LearnerSchoolEnrolment"]) == 11

@@ -59,14 +59,18 @@ _ABOUT_LEARNERS: Final = ("LearnerPersonal", "LearnerFSMHistory", "LearnerSENHis
 
 def _pages(store: Store, zone: str, object_type: str, school: str) -> Iterator[StoredObject]:
     scope = None if object_type == "SchoolInfo" else Scope(schools=frozenset({school}))
-    page = 1
+    page, after, total = 1, None, None
     while True:
-        query = ObjectQuery(object_type, scope, school=school, page=page, page_size=_PAGE)
+        # Each page continues after the last (and keeps the first page's count), so taking a
+        # snapshot of a large school costs each page once rather than every page before it.
+        query = ObjectQuery(
+            object_type, scope, school=school, page=page, page_size=_PAGE, after=after, total=total
+        )
         result = store.query(zone, query)
         yield from result.objects
-        if page * _PAGE >= result.total:
+        if page * _PAGE >= result.total or result.last_key is None:
             return
-        page += 1
+        page, after, total = page + 1, result.last_key, result.total
 
 
 def take_snapshot(
