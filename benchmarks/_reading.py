@@ -17,13 +17,22 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from xml.parsers import expat
 
 from benchmarks._harness import Row, traced_peak
 from sif_core.adapter import AdapterSpec, ReadContext, WriteContext
 from sif_core.model import SIFObject
 from sif_core.testing import Synth
 
-__all__ = ["csv_rows", "print_rows", "pupils", "read_rows", "write_school"]
+__all__ = [
+    "bare_parse",
+    "best_cpu",
+    "csv_rows",
+    "print_rows",
+    "pupils",
+    "read_rows",
+    "write_school",
+]
 
 T = TypeVar("T")
 
@@ -43,7 +52,35 @@ def write_school(adapter: AdapterSpec, target: Path, count: int, **options: str)
     adapter.write(synth.iter_objects(synth.schools[0]), target, WriteContext(options=options))
 
 
-def _best_cpu(work: Callable[[], T], runs: int) -> tuple[float, T]:
+def bare_parse(path: Path, *, buffer_text: bool = False, handlers: bool = True) -> int:
+    """The floor for XML (issue 10's "bare pyexpat parse with empty handlers"): pyexpat over the
+    file with empty start, end and character-data handlers, pyexpat's defaults otherwise.
+
+    ``buffer_text`` (as xmltodict sets it) hands text over in fewer, longer calls, and
+    ``handlers=False`` sets none at all (nothing calls back into Python): stricter floors.
+    """
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        pass
+
+    def end(name: str) -> None:
+        pass
+
+    def text(data: str) -> None:
+        pass
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = buffer_text
+    if handlers:
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = text
+    with path.open("rb") as stream:
+        parser.ParseFile(stream)
+    return 0
+
+
+def best_cpu(work: Callable[[], T], runs: int) -> tuple[float, T]:
     """The least CPU time of this process over ``runs`` runs of ``work``, in seconds, and what
     its last run returned. Reads and anchors run in this process alone, so CPU time measures them
     whatever else the machine is doing (wall-clock time mostly measures the other work)."""
@@ -118,16 +155,16 @@ def read_rows(
     """CPU time (best of two) and peak memory of reading ``path`` with ``adapter``, and the CPU
     time of validating its objects alone, as three rows; the anchor's CPU time is the best of
     three."""
-    seconds, count = _best_cpu(_read_count(adapter, path), runs=2)
+    seconds, count = best_cpu(_read_count(adapter, path), runs=2)
     peak, _ = traced_peak(_read_count(adapter, path))
-    anchor_seconds, _ = _best_cpu(anchor, runs=3)
+    anchor_seconds, _ = best_cpu(anchor, runs=3)
     validation = _validation(adapter, path)
     # The wire dicts are held only for this measurement: keep the collector from walking them
     # over and over, which a read (holding one row's objects at a time) never makes it do.
     gc.collect()
     gc.freeze()
     try:
-        validation_seconds, _ = _best_cpu(validation, runs=3)
+        validation_seconds, _ = best_cpu(validation, runs=3)
     finally:
         gc.unfreeze()
     del validation

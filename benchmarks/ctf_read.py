@@ -29,12 +29,12 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from xml.parsers import expat
 
 import xmltodict
 
 from adapters import ctf
 from benchmarks._harness import Row, run_with_peak_rss
+from benchmarks._reading import bare_parse
 from sif_core.adapter import ReadContext
 from sif_core.problems import Problem
 from sif_core.testing import Synth
@@ -65,32 +65,6 @@ def cached_ctf(pupils: int) -> Path:
         ctf.write_ctf(synth.iter_objects(school), partial, {"date_time": "2025-07-18T15:30:00"})
         partial.replace(path)
     return path
-
-
-def bare_parse(path: Path, *, buffer_text: bool = False) -> int:
-    """The floor: pyexpat over the file with empty handlers for elements and text.
-
-    pyexpat's defaults, unless ``buffer_text`` (as xmltodict sets it): then text comes in fewer,
-    longer calls, a stricter floor.
-    """
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        pass
-
-    def end(name: str) -> None:
-        pass
-
-    def text(data: str) -> None:
-        pass
-
-    parser = expat.ParserCreate()
-    parser.buffer_text = buffer_text
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    with path.open("rb") as stream:
-        parser.ParseFile(stream)
-    return 0
 
 
 def whole_xmltodict(path: Path) -> int:

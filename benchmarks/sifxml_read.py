@@ -43,9 +43,9 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
-from xml.parsers import expat
 
 from benchmarks._harness import Row, run_with_peak_rss
+from benchmarks._reading import bare_parse
 from sif_core.adapter import ReadContext, WriteContext
 from sif_core.problems import Problem
 from sif_core.testing import Synth
@@ -109,28 +109,6 @@ def adapter_read(path: Path) -> int:
             raise AssertionError(f"a Problem in a synthetic export: {item}")
         count += 1
     return count
-
-
-def bare_parse(path: Path, *, buffer_text: bool = False) -> int:
-    """The XML floor: pyexpat over the file with empty element and text handlers."""
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        pass
-
-    def end(name: str) -> None:
-        pass
-
-    def text(data: str) -> None:
-        pass
-
-    parser = expat.ParserCreate()
-    parser.buffer_text = buffer_text
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    with path.open("rb") as stream:
-        parser.ParseFile(stream)
-    return 0
 
 
 def json_load(path: Path) -> int:
