@@ -93,7 +93,9 @@ def cached_export(form: Format, pupils: int) -> Path:
     folder = root / f"memory-{form.key}-{pupils}-seed1-{_source_key(spec)}"
     path, complete = folder / f"school{form.suffix}", folder / "complete"
     if not complete.exists():
-        shutil.rmtree(folder, ignore_errors=True)
+        # Exports written by earlier versions of the code are of no more use: drop them.
+        for stale in root.glob(f"memory-{form.key}-{pupils}-seed1-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         folder.mkdir(parents=True)
         synth = Synth(pupils=pupils, seed=1, schools=1)
         assert spec.write is not None
