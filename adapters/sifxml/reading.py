@@ -8,9 +8,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from sif_core.adapter import Problem, ReadContext
 from sif_core.codec import MIXED_ROOT, iter_document
 from sif_core.codec.document import validate_records
+from sif_core.codec.goessner import from_goessner
 from sif_core.codec.jsonstream import MAX_RECORD_CHARS
 from sif_core.codec.profile import RawRecord
 from sif_core.errors import CodecError
@@ -25,6 +28,8 @@ NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 #: Element names (or first JSON keys) a SIF document can start with.
 _ROOTS = frozenset({*OBJECT_TYPES, *COLLECTIONS, MIXED_ROOT})
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: Progress is reported every so many lines (and at the end), not for each.
+_PROGRESS_LINES = 1000
 # The first start tag: "<" then a name, skipping the prolog (<?xml ...?>, <!-- -->, <!DOCTYPE>).
 _FIRST_TAG = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)[\s/>]")
 _FIRST_KEY = re.compile(r'\s*\{\s*"([^"\\]{1,64})"\s*:')
@@ -64,6 +69,7 @@ def read(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
 def _read_ndjson(source: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
     total = source.stat().st_size
     done = 0
+    name = str(source)
     with source.open("rb") as stream:
         for number, line in enumerate(stream, start=1):
             done += len(line)
@@ -71,8 +77,19 @@ def _read_ndjson(source: Path, context: ReadContext) -> Iterator[SIFObject | Pro
                 continue
             if number == 1:
                 line = line.removeprefix(_UTF8_BOM)
-            yield from _read_line(line, number, str(source))
-            context.progress(done, total)
+            # Most lines are plainly one valid object: built here, with no generator per line.
+            record = _plain_record(line)
+            if record is not None:
+                try:
+                    yield from_goessner(record.element, record.content)
+                except ValidationError:
+                    # Read again the general way, which names every problem.
+                    yield from _read_line(line, number, name)
+            else:
+                yield from _read_line(line, number, name)
+            if number % _PROGRESS_LINES == 0:
+                context.progress(done, total)
+    context.progress(done, total)
 
 
 def _read_line(line: bytes, number: int, source: str) -> Iterator[SIFObject | Problem]:

@@ -13,7 +13,7 @@ from click.testing import Result
 from adapters import sifxml
 from adapters.sifxml import SPEC
 from adapters.sifxml.reading import _read_line
-from sif_core.adapter import AdapterError, WriteContext
+from sif_core.adapter import AdapterError, ReadContext, WriteContext
 from sif_core.codec import (
     SIF_NAMESPACE,
     dumps_json,
@@ -216,3 +216,28 @@ def test_an_ndjson_line_reads_as_the_same_line_read_as_a_document(
         if not line.strip():
             continue
         assert list(_read_line(line, 7, "pupils.ndjson")) == _line_as_a_document(line, 7)
+
+
+def test_an_ndjson_file_reads_as_its_lines_each_read_alone(
+    school: list[SIFObject], tmp_path: Path
+) -> None:
+    # The file reader builds a plain valid line at once; every line, changed in every way the
+    # test above changes one, must come out exactly as the general line reader gives it.
+    lines = [
+        _LINE_CHANGES[(number * 7) % len(_LINE_CHANGES)](dumps_json(obj).decode()).encode()
+        for number, obj in enumerate(school[:60])
+    ]
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(b"\n".join(line.replace(b"\n", b" ").replace(b"\r", b" ") for line in lines))
+    with path.open("rb") as stream:
+        written = list(stream)
+    expected = [
+        item
+        for number, line in enumerate(written, start=1)
+        if line.strip()
+        for item in _read_line(line.removeprefix(b"\xef\xbb\xbf"), number, str(path))
+    ]
+    got = list(SPEC.read(path, ReadContext("test")))
+    assert got == expected
+    assert any(isinstance(item, Problem) for item in got)
+    assert sum(isinstance(item, SIFObject) for item in got) > 10
