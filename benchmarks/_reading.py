@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import gc
+import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 from xml.parsers import expat
 
-from benchmarks._harness import Row, traced_peak
+from benchmarks._harness import Row, run_with_peak_rss, traced_peak
 from sif_core.adapter import AdapterSpec, ReadContext, WriteContext
 from sif_core.model import SIFObject
 from sif_core.testing import Synth
@@ -31,6 +32,9 @@ __all__ = [
     "print_rows",
     "pupils",
     "read_rows",
+    "rss_peak_mib",
+    "timed",
+    "traced_peak_mib",
     "write_school",
 ]
 
@@ -91,6 +95,34 @@ def best_cpu(work: Callable[[], T], runs: int) -> tuple[float, T]:
         result = work()
         best = min(best, time.process_time() - started)
     return best, result
+
+
+def timed(works: dict[str, Callable[[], int]], runs: int) -> dict[str, tuple[float, float]]:
+    """Best CPU and best wall-clock seconds of each work, the runs interleaved."""
+    best = {name: (float("inf"), float("inf")) for name in works}
+    for _ in range(runs):
+        for name, work in works.items():
+            gc.collect()
+            cpu, wall = time.process_time(), time.perf_counter()
+            work()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            best[name] = (min(best[name][0], cpu), min(best[name][1], wall))
+    return best
+
+
+def traced_peak_mib(read: Callable[[Path], object], path: Path) -> float:
+    """The most memory Python allocated at once while ``read(path)`` ran."""
+    peak, _ = traced_peak(lambda: read(path))
+    return peak / 2**20
+
+
+def rss_peak_mib(module: str, path: Path) -> float:
+    """The peak resident memory of a fresh process running ``python -m MODULE --read PATH``
+    (a benchmark module that then only imports its adapter and reads ``path``)."""
+    _seconds, peak = run_with_peak_rss(
+        [sys.executable, "-m", module, "--read", str(path)], timeout=1800
+    )
+    return peak
 
 
 def _read_count(adapter: AdapterSpec, path: Path) -> Callable[[], int]:

@@ -20,21 +20,17 @@ pays for generating them.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import sys
 import tempfile
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 import xmltodict
 
 from adapters import ctf
-from benchmarks._harness import Row, run_with_peak_rss
-from benchmarks._reading import bare_parse
+from benchmarks._harness import Row
+from benchmarks._reading import bare_parse, rss_peak_mib, timed, traced_peak_mib
 from sif_core.adapter import ReadContext
 from sif_core.problems import Problem
 from sif_core.testing import Synth
@@ -84,38 +80,6 @@ def adapter_read(path: Path) -> int:
     return count
 
 
-def timed(works: dict[str, Callable[[], int]], runs: int) -> dict[str, tuple[float, float]]:
-    """Best CPU and best wall-clock seconds of each work, the runs interleaved."""
-    best = {name: (float("inf"), float("inf")) for name in works}
-    for _ in range(runs):
-        for name, work in works.items():
-            gc.collect()
-            cpu, wall = time.process_time(), time.perf_counter()
-            work()
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            best[name] = (min(best[name][0], cpu), min(best[name][1], wall))
-    return best
-
-
-def traced_peak_mib(path: Path) -> float:
-    """The most memory Python allocated at once while the adapter read ``path``."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        adapter_read(path)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-
-
-def rss_peak_mib(path: Path) -> float:
-    """The peak resident memory of a fresh process that imports the adapter and reads ``path``."""
-    _seconds, peak = run_with_peak_rss(
-        [sys.executable, "-m", "benchmarks.ctf_read", "--read", str(path)]
-    )
-    return peak
-
-
 def rows(quick: bool = False) -> list[Row]:
     """Read time against both anchors, and peak memory at the smaller and the larger size."""
     large, small = _QUICK if quick else (PUPILS, SMALLER)
@@ -142,11 +106,18 @@ def rows(quick: bool = False) -> list[Row]:
                  "pyexpat, empty handlers", best["bare"][1]),
     ]  # fmt: skip
     memory = _MEMORY.format(small=small, large=large)
+
+    def rss(path: Path) -> float:
+        return rss_peak_mib("benchmarks.ctf_read", path)
+
+    def traced(path: Path) -> float:
+        return traced_peak_mib(adapter_read, path)
+
     result += [
-        Row.cost(memory, "rss-growth", f"peak RSS, {large:,} pupils", rss_peak_mib(path), "MiB",
-                 f"{small:,} pupils", rss_peak_mib(smaller)),
-        Row.cost(memory, "traced-growth", f"tracemalloc peak, {large:,}", traced_peak_mib(path),
-                 "MiB", f"{small:,} pupils", traced_peak_mib(smaller)),
+        Row.cost(memory, "rss-growth", f"peak RSS, {large:,} pupils", rss(path), "MiB",
+                 f"{small:,} pupils", rss(smaller)),
+        Row.cost(memory, "traced-growth", f"tracemalloc peak, {large:,}", traced(path),
+                 "MiB", f"{small:,} pupils", traced(smaller)),
     ]  # fmt: skip
     return result
 

@@ -32,20 +32,16 @@ first run pays for writing them (about 25 seconds for the 20,000-pupil SIF XML o
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks._harness import Row, run_with_peak_rss
-from benchmarks._reading import bare_parse
+from benchmarks._harness import Row
+from benchmarks._reading import bare_parse, rss_peak_mib, timed, traced_peak_mib
 from sif_core.adapter import ReadContext, WriteContext
 from sif_core.problems import Problem
 from sif_core.testing import Synth
@@ -123,37 +119,6 @@ def json_lines(path: Path) -> int:
         return sum(1 for line in stream if json.loads(line))
 
 
-def timed(works: dict[str, Callable[[], int]], runs: int) -> dict[str, tuple[float, float]]:
-    """Best CPU and best wall-clock seconds of each work, the runs interleaved."""
-    best = {name: (float("inf"), float("inf")) for name in works}
-    for _ in range(runs):
-        for name, work in works.items():
-            gc.collect()
-            cpu, wall = time.process_time(), time.perf_counter()
-            work()
-            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-            best[name] = (min(best[name][0], cpu), min(best[name][1], wall))
-    return best
-
-
-def traced_peak_mib(path: Path) -> float:
-    """The most memory Python allocated at once while the adapter read ``path``."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        adapter_read(path)
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
-
-
-def rss_peak_mib(path: Path) -> float:
-    """The peak resident memory of a fresh process that imports the adapter and reads ``path``."""
-    argv = [sys.executable, "-m", "benchmarks.sifxml_read", "--read", str(path)]
-    _seconds, peak = run_with_peak_rss(argv, timeout=1800)
-    return peak
-
-
 def rows(quick: bool = False, largest: bool = False) -> list[Row]:
     """Read time against each format's floor, and peak memory as the school grows."""
     large, small = _QUICK if quick else (PUPILS, SMALLER)
@@ -194,18 +159,19 @@ def rows(quick: bool = False, largest: bool = False) -> list[Row]:
     sizes = [large, LARGEST] if largest and not quick else [large]
     memory = f"peak memory of a read, against the same read of {small:,} pupils"
     for fmt in FORMATS:
-        base = rss_peak_mib(cached_school(small, fmt))
+        base = rss_peak_mib("benchmarks.sifxml_read", cached_school(small, fmt))
         for pupils in sizes:
             key = f"{fmt}.rss-growth" if pupils == large else f"{fmt}.rss-growth-largest"
-            figure = rss_peak_mib(paths[fmt] if pupils == large else cached_school(pupils, fmt))
+            path = paths[fmt] if pupils == large else cached_school(pupils, fmt)
+            figure = rss_peak_mib("benchmarks.sifxml_read", path)
             result.append(
                 Row.cost(memory, key, f"{_LABELS[fmt]}, peak RSS, {pupils:,} pupils", figure,
                          "MiB", f"{small:,} pupils", base)
             )  # fmt: skip
     result.append(
         Row.cost(memory, "xml.traced-growth", f"SIF XML, tracemalloc peak, {large:,} pupils",
-                 traced_peak_mib(paths["xml"]), "MiB", f"{small:,} pupils",
-                 traced_peak_mib(cached_school(small, "xml")))
+                 traced_peak_mib(adapter_read, paths["xml"]), "MiB", f"{small:,} pupils",
+                 traced_peak_mib(adapter_read, cached_school(small, "xml")))
     )  # fmt: skip
     return result
 
