@@ -28,6 +28,7 @@ from sif_core.testing import Synth
 __all__ = [
     "bare_parse",
     "best_cpu",
+    "count_objects",
     "csv_rows",
     "print_rows",
     "pupils",
@@ -125,16 +126,19 @@ def rss_peak_mib(module: str, path: Path) -> float:
     return peak
 
 
-def _read_count(adapter: AdapterSpec, path: Path) -> Callable[[], int]:
-    def work() -> int:
-        count = 0
-        for item in adapter.read(path, ReadContext("benchmark")):
-            if not isinstance(item, SIFObject):
-                raise AssertionError(f"a Problem in a synthetic export: {item}")
-            count += 1
-        return count
+def count_objects(read: Callable[[Path, ReadContext], Iterable[object]], path: Path) -> int:
+    """Read every object of ``path`` with an adapter's ``read``; a Problem fails the benchmark
+    (the synthetic exports are valid)."""
+    count = 0
+    for item in read(path, ReadContext("benchmark")):
+        if not isinstance(item, SIFObject):
+            raise AssertionError(f"a Problem in a synthetic export: {item}")
+        count += 1
+    return count
 
-    return work
+
+def _read_count(adapter: AdapterSpec, path: Path) -> Callable[[], int]:
+    return lambda: count_objects(adapter.read, path)
 
 
 def _validation(adapter: AdapterSpec, path: Path) -> Callable[[], int]:

@@ -30,9 +30,7 @@ import xmltodict
 
 from adapters import ctf
 from benchmarks._harness import Row
-from benchmarks._reading import bare_parse, rss_peak_mib, timed, traced_peak_mib
-from sif_core.adapter import ReadContext
-from sif_core.problems import Problem
+from benchmarks._reading import bare_parse, count_objects, rss_peak_mib, timed, traced_peak_mib
 from sif_core.testing import Synth
 
 __all__ = ["main", "rows"]
@@ -72,12 +70,7 @@ def whole_xmltodict(path: Path) -> int:
 
 def adapter_read(path: Path) -> int:
     """The measured work: read every object with the ctf adapter (a Problem is a failure)."""
-    count = 0
-    for item in ctf.read(path, ReadContext("benchmark")):
-        if isinstance(item, Problem):
-            raise AssertionError(f"a Problem in a synthetic CTF: {item}")
-        count += 1
-    return count
+    return count_objects(ctf.read, path)
 
 
 def rows(quick: bool = False) -> list[Row]:

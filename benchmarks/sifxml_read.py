@@ -41,9 +41,8 @@ import tempfile
 from pathlib import Path
 
 from benchmarks._harness import Row
-from benchmarks._reading import bare_parse, rss_peak_mib, timed, traced_peak_mib
-from sif_core.adapter import ReadContext, WriteContext
-from sif_core.problems import Problem
+from benchmarks._reading import bare_parse, count_objects, rss_peak_mib, timed, traced_peak_mib
+from sif_core.adapter import WriteContext
 from sif_core.testing import Synth
 
 __all__ = ["FORMATS", "cached_school", "main", "rows"]
@@ -99,12 +98,7 @@ def adapter_read(path: Path) -> int:
     """The measured work: every object read through the sifxml adapter (a Problem fails it)."""
     from adapters.sifxml import SPEC
 
-    count = 0
-    for item in SPEC.read(path, ReadContext("benchmark")):
-        if isinstance(item, Problem):
-            raise AssertionError(f"a Problem in a synthetic export: {item}")
-        count += 1
-    return count
+    return count_objects(SPEC.read, path)
 
 
 def json_load(path: Path) -> int:

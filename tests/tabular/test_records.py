@@ -54,6 +54,10 @@ HEADER = "Adno,UPN,Forename,Surname,DOB,Gender,Admitted,Contact ID,Contact Foren
 def read(tmp_path: Path, rows: str, mapping: str = MAPPING) -> list[SIFObject | Problem]:
     path = tmp_path / "pupils.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
+    return read_file(path, mapping)
+
+
+def read_file(path: Path, mapping: str = MAPPING) -> list[SIFObject | Problem]:
     table = CSVTable.from_path(path)
     reader = TableReader(
         parse_mapping(mapping, source="m.toml"),
@@ -247,14 +251,7 @@ def test_keys_whose_cells_hold_the_separator_are_told_apart(tmp_path: Path) -> N
     base = SIBLINGS.splitlines()
     rows = [f"{HEADER.strip()},Tag,Group", f"{base[0]},X\x1fY,Z", f"{base[2]},X,Y\x1fZ"]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    table = CSVTable.from_path(path)
-    reader = TableReader(
-        parse_mapping(mapping, source="m.toml"),
-        ReadContext("8012000/TEST"),
-        source=str(path),
-        columns=table.index,
-    )
-    found = list(reader.read(table.rows()))
+    found = read_file(path, mapping)
     # Both keys joined with the separator give the same text: still two learners.
     assert [lp.local_id for lp in of_type(found, LearnerPersonal)] == ["001", "002"]
     assert of_type(found, Problem) == []
