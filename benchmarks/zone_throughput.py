@@ -8,6 +8,12 @@ queues and acknowledge what they leased. Throughput is events published per seco
 first publish until every subscriber has acknowledged every event; the systems take turns in
 three rounds and each system's best round counts (the machine may be shared). Latency
 (publish to delivery, p50 and p99) is taken from a paced run of single events, 10 ms apart.
+At batch 1 the run is made twice: with subscribers whose long polls reply as soon as an event is
+there, and with subscribers that ask the zone to ``linger`` 50 ms so that events published one
+at a time reach them in batches (fewer requests per event, a little latency). One more row
+times the publisher alone at batch 1 while the subscribers do not read (each event
+still queued for all three): the ceiling a sequential publisher meets at batch 1, whatever the
+subscribers cost.
 
 Anchors, in the same run: the *HTTP floor*, a no-op Starlette endpoint on the same uvicorn
 (one process, requests over one keep-alive session, the body of a one-event batch); and
@@ -45,6 +51,8 @@ from sif_core.model import LearnerPersonal
 __all__ = ["Sizes", "rows"]
 
 SUBSCRIBERS = 3
+#: The ``linger`` of the subscribers' long polls in the lingering batch-1 run, in seconds.
+LINGER = 0.05
 THROUGHPUT = "Durable fan-out, 1 publisher to 3 acknowledging subscribers"
 LATENCY = "Publish-to-delivery latency, single events 10 ms apart"
 
@@ -54,7 +62,7 @@ class Sizes:
     """Events each round sends per batch size, requests measuring the HTTP floor per round,
     rounds (each system's best round counts), and single events for latency."""
 
-    batch1: int = 400
+    batch1: int = 1_000
     batch100: int = 4_000
     floor_requests: int = 1_000
     rounds: int = 3
@@ -91,9 +99,14 @@ class _Deliveries:
 
 
 def zone_fan_out(
-    zone: BenchZone, items: Sequence[LearnerPersonal], batch: int, gap: float = 0.0
+    zone: BenchZone,
+    items: Sequence[LearnerPersonal],
+    batch: int,
+    gap: float = 0.0,
+    linger: float = 0.0,
 ) -> FanOut:
-    """Publish ``items`` as adds in batches of ``batch`` and wait for every subscriber."""
+    """Publish ``items`` as adds in batches of ``batch`` and wait for every subscriber (whose
+    long polls ask the zone to ``linger`` that long for more once woken)."""
     bodies = batch_bodies(list(items), batch)
     ids = [
         [item.ref_id for item in items[start : start + batch]]
@@ -114,7 +127,7 @@ def zone_fan_out(
             while received < len(items) and time.monotonic() < deadline:
                 # What was leased last time is acknowledged by the next lease, as a consumer
                 # of the zone does: one request per batch.
-                messages = client.lease(wait=1, max_messages=100, ack=held)
+                messages = client.lease(wait=1, max_messages=100, ack=held, linger=linger)
                 now = time.perf_counter()
                 for message in messages:
                     assert message.event is not None
@@ -151,6 +164,28 @@ def zone_fan_out(
     if errors:
         raise RuntimeError(f"a zone subscriber failed: {errors[0]!r}")
     return FanOut(len(items), max(finished) - started, deliveries.latencies)
+
+
+def zone_publish_alone(zone: BenchZone, items: Sequence[LearnerPersonal]) -> FanOut:
+    """Publish ``items`` one event to a request while no subscriber reads (their queues still
+    take a copy each): the most a sequential publisher gets from the zone at batch 1, whatever
+    the subscribers do. The queues are emptied afterwards, untimed."""
+    bodies = batch_bodies(list(items), 1)
+    publisher = ZoneClient(zone.url, zone.tokens[PUBLISHER])
+    round_trips = []
+    started = time.perf_counter()
+    for body in bodies:
+        sent = time.perf_counter()
+        publisher.publish_encoded(body)
+        round_trips.append(time.perf_counter() - sent)
+    seconds = time.perf_counter() - started
+    publisher.close()
+    for party in zone.subscribers:
+        client = ZoneClient(zone.url, zone.tokens[party])
+        while messages := client.lease(max_messages=100):
+            client.ack(message.message_id for message in messages)
+        client.close()
+    return FanOut(len(items), seconds, round_trips)
 
 
 def rabbit_fan_out(items: Sequence[LearnerPersonal], batch: int, gap: float = 0.0) -> FanOut:
@@ -222,15 +257,20 @@ def _best(runs: list[FanOut]) -> FanOut:
 def rows(quick: bool = False) -> list[Row]:
     """Zone events/s at batch 1 and 100 and its latency, each beside its anchors."""
     sizes = QUICK if quick else Sizes()
-    per_round = sizes.batch1 + sizes.batch100
+    kinds = {"one": sizes.batch1, "hundred": sizes.batch100, "alone": sizes.batch1}
+    kinds["lingering"] = sizes.batch1
+    per_round = sum(kinds.values())
     everything = list(learners(sizes.rounds * per_round + sizes.paced))
-    rounds = [
-        (everything[at : at + sizes.batch1], everything[at + sizes.batch1 : at + per_round])
-        for at in range(0, sizes.rounds * per_round, per_round)
-    ]
-    paced = everything[sizes.rounds * per_round :]
+    rounds: list[dict[str, list[LearnerPersonal]]] = []
+    at = 0
+    for _ in range(sizes.rounds):
+        rounds.append({})
+        for kind, count in kinds.items():
+            rounds[-1][kind] = everything[at : at + count]
+            at += count
+    paced = everything[at:]
     missing = _rabbit.unavailable()
-    runs: dict[str, list[FanOut]] = {name: [] for name in ("floor", "one", "hundred")}
+    runs: dict[str, list[FanOut]] = {name: [] for name in ("floor", *kinds)}
     rabbit_runs: dict[str, list[FanOut]] = {"one": [], "hundred": []}
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -239,13 +279,15 @@ def rows(quick: bool = False) -> list[Row]:
     ):
         body = batch_bodies(paced[:1], 1)[0]
         # Rounds interleave the systems, so a busy spell on a shared machine hits them alike.
-        for one, hundred in rounds:
+        for sent in rounds:
             runs["floor"].append(floor.measure(body, sizes.floor_requests))
-            runs["one"].append(zone_fan_out(zone, one, 1))
-            runs["hundred"].append(zone_fan_out(zone, hundred, 100))
+            runs["one"].append(zone_fan_out(zone, sent["one"], 1))
+            runs["hundred"].append(zone_fan_out(zone, sent["hundred"], 100))
+            runs["lingering"].append(zone_fan_out(zone, sent["lingering"], 1, linger=LINGER))
+            runs["alone"].append(zone_publish_alone(zone, sent["alone"]))
             if missing is None:
-                rabbit_runs["one"].append(rabbit_fan_out(one, 1))
-                rabbit_runs["hundred"].append(rabbit_fan_out(hundred, 100))
+                rabbit_runs["one"].append(rabbit_fan_out(sent["one"], 1))
+                rabbit_runs["hundred"].append(rabbit_fan_out(sent["hundred"], 100))
         zone_paced = zone_fan_out(zone, paced, 1, gap=0.01)
     rabbit_paced = None if missing else rabbit_fan_out(paced, 1, gap=0.01)
     rabbit = {name: _best(found) if found else None for name, found in rabbit_runs.items()}
@@ -253,6 +295,8 @@ def rows(quick: bool = False) -> list[Row]:
     floor_best = _best(runs["floor"])
     return [
         *_throughput_rows(_best(runs["one"]), _best(runs["hundred"]), floor_best, rabbit, note),
+        *_lingering_rows(_best(runs["lingering"]), floor_best, rabbit["one"], note),
+        _publish_alone_row(_best(runs["alone"]), floor_best),
         *_latency_rows(zone_paced, floor_best, rabbit_paced, note),
     ]
 
@@ -295,6 +339,47 @@ def _throughput_rows(
             note,
         ),
     ]
+
+
+def _lingering_rows(
+    lingering: FanOut, floor: FanOut, rabbit: FanOut | None, note: str
+) -> list[Row]:
+    label = (
+        f"zone, batch 1, subscribers lingering {LINGER * 1000:g} ms ({lingering.events:,} events)"
+    )
+    return [
+        Row.rate(
+            THROUGHPUT,
+            "batch1.lingering.vs-http-floor",
+            label,
+            lingering.per_second,
+            "events/s",
+            "no-op HTTP requests/s (same uvicorn)",
+            floor.per_second,
+        ),
+        Row.rate(
+            THROUGHPUT,
+            "batch1.lingering.vs-rabbitmq",
+            label,
+            lingering.per_second,
+            "events/s",
+            "RabbitMQ, batch 1",
+            _rate(rabbit),
+            note,
+        ),
+    ]
+
+
+def _publish_alone_row(alone: FanOut, floor: FanOut) -> Row:
+    return Row.rate(
+        THROUGHPUT,
+        "batch1.publish-alone.vs-http-floor",
+        f"zone, publishing alone at batch 1 ({alone.events:,} events, queued for 3)",
+        alone.per_second,
+        "events/s",
+        "no-op HTTP requests/s (same uvicorn)",
+        floor.per_second,
+    )
 
 
 def _latency_rows(paced: FanOut, floor: FanOut, rabbit: FanOut | None, note: str) -> list[Row]:

@@ -89,6 +89,7 @@ class PullSection(_Section):
     options: dict[str, str] = Field(default_factory=dict)
     max_messages: Annotated[int, Field(ge=1, le=1000)] = 100
     wait_seconds: Annotated[float, Field(ge=0, le=300)] = 25.0
+    linger_seconds: Annotated[float, Field(ge=0, le=5)] = 0.5
     heartbeat_seconds: Positive = 60.0
     max_backoff_seconds: Positive = 60.0
     max_deliveries: Annotated[int, Field(ge=1)] = 5

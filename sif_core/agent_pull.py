@@ -61,7 +61,9 @@ class PullSettings:
     ``file_name`` is a template with ``{stamp}`` (UTC time), ``{first}`` and ``{last}`` (message
     ids) and ``{count}``; the empty string lets the adapter name its own file (a CTF, say).
     ``wait_seconds`` is the long poll (the agent lowers it to the zone's maximum if the zone
-    says so). A message delivered more than ``max_deliveries`` times is set aside.
+    says so); ``linger_seconds`` how long the zone lets messages gather on a woken long poll, so
+    a burst of single events is written as one batch. A message delivered more than
+    ``max_deliveries`` times is set aside.
     """
 
     adapter: AdapterSpec
@@ -70,6 +72,7 @@ class PullSettings:
     file_name: str | None = None
     max_messages: int = 100
     wait_seconds: float = 25.0
+    linger_seconds: float = 0.5
     heartbeat_seconds: float = 60.0
     max_backoff_seconds: float = 60.0
     max_deliveries: int = 5
@@ -157,7 +160,10 @@ class PullWriter:
         With ``defer_ack`` the written batch is acknowledged by the next poll's lease, in the
         same request (or by :meth:`flush_acks`): one request per batch instead of two."""
         messages = self.client.lease(
-            wait=wait, max_messages=self.settings.max_messages, ack=self._held
+            wait=wait,
+            max_messages=self.settings.max_messages,
+            ack=self._held,
+            linger=self.settings.linger_seconds,
         )
         self._held = []
         if messages.acknowledged is not None:

@@ -26,6 +26,9 @@ class LeaseBatcher:
         self._store = store
         self._waiting: list[tuple[LeaseRequest, asyncio.Future[LeaseOutcome]]] = []
         self._serving: set[asyncio.Task[None]] = set()
+        #: The (zone, party) queues whose last reply was full: a lingering lease there does
+        #: not wait first, as more than a reply's worth is already waiting.
+        self.backlog: set[tuple[str, str]] = set()
 
     async def lease(self, request: LeaseRequest) -> LeaseOutcome:
         """Lease (acknowledging ``request.ack`` first) together with the others asked for now."""

@@ -226,6 +226,13 @@ def _paths() -> dict[str, Any]:
             {"type": "number"},
         ),
         _parameter("max", "query", "most messages", {"type": "integer"}),
+        _parameter(
+            "linger",
+            "query",
+            "seconds (at most 5, never more than wait) to let messages gather before leasing "
+            "and after a long poll is woken, so single events come in batches",
+            {"type": "number"},
+        ),
     ]
     leased = _reply("leased messages", "QueueReply")
     leased["headers"] = {

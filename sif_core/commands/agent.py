@@ -305,6 +305,11 @@ def _print_push(report: PushReport, source: Path, zone: str, state: Path) -> Non
 @click.option("--follow", is_flag=True, help="Keep pulling until interrupted.")
 @click.option("--file-name", metavar="TEMPLATE", help="Name of each batch's file ({stamp} ...).")
 @click.option("--wait", type=click.FloatRange(0, 300), help="Long-poll seconds [default 25].")
+@click.option(
+    "--linger",
+    type=click.FloatRange(0, 5),
+    help="Seconds to let single events gather into one batch [default 0.5].",
+)
 @click.option("--heartbeat", type=click.FloatRange(1), help="Seconds between 'alive' lines.")
 def pull_command(
     zone_url: str | None,
@@ -316,6 +321,7 @@ def pull_command(
     follow: bool,
     file_name: str | None,
     wait: float | None,
+    linger: float | None,
     heartbeat: float | None,
 ) -> None:
     """Pull this party's queue into --out, written through the adapter (CTF files, a OneRoster
@@ -339,6 +345,7 @@ def pull_command(
             file_name=file_name if file_name is not None else section.file_name,
             max_messages=section.max_messages,
             wait_seconds=wait if wait is not None else section.wait_seconds,
+            linger_seconds=linger if linger is not None else section.linger_seconds,
             heartbeat_seconds=heartbeat or section.heartbeat_seconds,
             max_backoff_seconds=section.max_backoff_seconds,
             max_deliveries=section.max_deliveries,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sif_core.adapter import AdapterSpec, WriteContext
-from sif_core.agent import PullSettings, PullWriter, run_pull
+from sif_core.agent import PullReport, PullSettings, PullWriter, run_pull
 from sif_core.client import Event, RetryPolicy, ZoneClient
 from sif_core.errors import AdapterError, ZoneUnreachableError
 from sif_core.model import SIFObject
@@ -234,3 +234,39 @@ def test_a_long_poll_longer_than_the_zone_allows_is_shortened_to_its_limit(
     writer.close()
 
     assert lines == ["the zone allows long polls of at most 5 s; waiting that long"]
+
+
+def test_a_follower_writes_events_published_one_at_a_time_in_one_file_while_it_lingers(
+    zone: AgentZone, tmp_path: Path, school_a: list[SIFObject]
+) -> None:
+    learners = [o for o in school_a if o.object_name == "LearnerPersonal"][:3]
+    out = tmp_path / "o"
+    settings = PullSettings(adapter=_sifxml(), out=out, wait_seconds=3, linger_seconds=1.0)
+    stop = threading.Event()
+    reports: list[PullReport] = []
+
+    def follow() -> None:  # the agent's journal belongs to the thread that opens it
+        writer = PullWriter(zone.party("la"), settings)
+        try:
+            reports.append(run_pull(writer, follow=True, say=lambda line: None, stop=stop))
+        finally:
+            writer.close()
+
+    follower = threading.Thread(target=follow)
+    follower.start()
+    try:
+        time.sleep(1.5)  # the follower is long polling
+        school = zone.party("school-a")
+        for learner in learners:
+            school.publish([Event.of("add", learner)])
+            time.sleep(0.15)
+        _wait_for(lambda: len(list(out.glob("*.xml"))) > 0, "a batch written")
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+
+    [data] = out.glob("*.xml")
+    assert [obj.ref_id for obj in read_sif(data)] == [obj.ref_id for obj in learners]
+    [report] = reports
+    assert (report.batches, report.objects_written) == (1, 3)

@@ -4,6 +4,7 @@ zone's longest long poll made public, and long polls woken together served toget
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,7 +14,7 @@ import requests
 from sif_core.client import ZoneClient as ProductClient
 
 from .factories import enrolment, learner, school
-from .server import ZoneServer, add
+from .server import ZoneServer, add, change
 from .zonefile import TOKENS
 
 NORTHGATE = school("801", "2000", "Northgate Primary")
@@ -192,3 +193,81 @@ def test_long_polls_woken_by_one_publish_each_receive_it_and_each_delivery_is_au
         assert ("deliver", "LearnerPersonal", [pupil.ref_id]) in [
             entry for entry in _audit(zone, party) if entry[2] == [pupil.ref_id]
         ]
+
+
+LATER = [learner("801", "2000", n, f"Family{n}", f"Given{n}") for n in range(7, 14)]
+
+
+def _publish_one_at_a_time(zone: ZoneServer, pupils: list[Any], gap: float) -> None:
+    northgate = zone.client("northgate")
+    for pupil in pupils:
+        assert northgate.publish(add(pupil)).status_code == 200
+        time.sleep(gap)
+
+
+def test_a_lingering_long_poll_gathers_events_published_one_at_a_time_into_one_reply(
+    zone: ZoneServer,
+) -> None:
+    client = ProductClient(f"{zone.url}/api/zones/north", TOKENS["northshire"])
+    got: dict[str, Any] = {}
+
+    def poll(linger: float) -> None:
+        started = time.monotonic()
+        got["messages"] = client.lease(wait=5, linger=linger)
+        got["seconds"] = time.monotonic() - started
+
+    # Past the linger before leasing, the long poll waits; the first event wakes it and the
+    # next two, published within the linger, join the same reply.
+    poller = threading.Thread(target=poll, args=(1.0,))
+    poller.start()
+    time.sleep(1.5)
+    _publish_one_at_a_time(zone, LATER[:3], gap=0.15)
+    poller.join(timeout=30)
+    assert [m.event.ref_id for m in got["messages"] if m.event] == [p.ref_id for p in LATER[:3]]
+    assert got["seconds"] >= 2.4  # the first linger, the wait, the linger after waking
+    client.ack(m.message_id for m in got["messages"])
+
+    # Without linger the reply goes as soon as the first event is there.
+    poller = threading.Thread(target=poll, args=(0.0,))
+    poller.start()
+    time.sleep(0.5)
+    _publish_one_at_a_time(zone, LATER[3:5], gap=0.3)
+    poller.join(timeout=30)
+    assert [m.event.ref_id for m in got["messages"] if m.event] == [LATER[3].ref_id]
+    client.close()
+
+
+def test_a_lingering_lease_on_a_queue_with_a_backlog_is_answered_at_once(
+    zone: ZoneServer,
+) -> None:
+    _publish_one_at_a_time(zone, LATER[5:7], gap=0)
+    la = zone.client("northshire")
+    la.drain()
+    northgate = zone.client("northgate")
+    for pupil in LATER[5:7]:  # changes this time: three waiting messages
+        assert northgate.publish(change(pupil)).status_code == 200
+    assert northgate.publish(add(enrolment(LATER[5], NORTHGATE))).status_code == 200
+
+    def lease() -> tuple[list[dict[str, Any]], float]:
+        started = time.monotonic()
+        reply = la.session.get(
+            la.base + "/queue", params={"wait": 3, "max": 2, "linger": 1}, timeout=30
+        )
+        assert reply.status_code == 200, reply.text
+        return reply.json()["messages"], time.monotonic() - started
+
+    first, lingered = lease()  # the zone does not know of the backlog yet
+    assert len(first) == 2
+    assert lingered >= 1.0
+    rest, at_once = lease()  # the last reply was full: no lingering
+    assert len(rest) == 1
+    assert at_once < 0.9
+    la.ack(first + rest).raise_for_status()
+
+
+@pytest.mark.parametrize("linger", ["6", "-1", "soon"])
+def test_a_linger_out_of_range_is_refused(zone: ZoneServer, linger: str) -> None:
+    la = zone.client("northshire")
+    reply = la.session.get(la.base + "/queue", params={"wait": "5", "linger": linger}, timeout=30)
+    assert reply.status_code == 400
+    assert "linger" in reply.json()["error"]["message"]
