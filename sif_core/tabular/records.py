@@ -39,8 +39,7 @@ Output = SIFObject | Problem
 # A learner's fold state is one int: the hash of its learner cells (64 bits), the count of its
 # contacts linked so far (32 bits: a learner would need 4 billion rows to overflow it), its first
 # enrolment (12 bits: the number its enrolment cells have in `_enrolment_index`, 0 for none
-# there), and the line of its first row (0 for input without lines; a CSV's data lines start
-# at 2).
+# there), and where its first row is (its line, or its number for input without lines).
 _DETAILS = (1 << 64) - 1
 _COUNT_SHIFT = 64
 _COUNT = (1 << 32) - 1
@@ -247,9 +246,14 @@ class TableReader:
             if item.number % _PROGRESS_EVERY == 0:
                 progress(item.number, None)
 
+    @staticmethod
+    def _where(row: Row) -> int:
+        """The row's line, or its number in the input when it has no lines (XML records)."""
+        return row.line if row.line is not None else row.number
+
     def _record(self, row: Row, key: tuple[str, ...], contact: tuple[str, ...] | None) -> str:
         """The row in words for Problems: where it is, its learner key (and contact key)."""
-        where = row.line if row.line is not None else row.number
+        where = self._where(row)
         pairs = zip(self.mapping.learner_key, key, strict=True)
         names = ", ".join(f"{column} {value}" for column, value in pairs)
         record = f"{self.record_word} {where} ({names})"
@@ -306,7 +310,7 @@ class TableReader:
         ref_or_none = ref if learner is not None else None
         learner_cells = self._learner_cells(row.cells)
         self._learners[learner_id] = (
-            ((row.line or 0) << _LINE_SHIFT) | (hash(learner_cells) & _DETAILS)
+            (self._where(row) << _LINE_SHIFT) | (hash(learner_cells) & _DETAILS)
             if learner is not None
             else None
         )
@@ -341,8 +345,7 @@ class TableReader:
                 if old != new
             ]
             differing = f" (columns {', '.join(names)})"
-        line = state >> _LINE_SHIFT
-        first = f" {line}" if line else ""
+        first = f" {state >> _LINE_SHIFT}"
         self._previous = (key, cells)
         out.append(
             Problem(

@@ -9,6 +9,7 @@ import pytest
 from adapters.sims import SPEC
 from sif_core.errors import HostileXMLError, MalformedDocumentError
 from sif_core.model import LearnerPersonal
+from sif_core.problems import Severity
 from sif_core.tabular import MappingError, WrongEncodingError
 from tests.adapters.sims.conftest import CSV_REPORT, XML_REPORT, of_type, read
 
@@ -108,3 +109,26 @@ def test_mapping_naming_an_unknown_field_names_its_line_and_column(tmp_path: Pat
     with pytest.raises(MappingError) as caught:
         read(CSV_REPORT, mapping=str(mapping))
     assert (caught.value.source, caught.value.line, caught.value.column) == (str(mapping), 5, 9)
+
+
+def test_a_learner_repeated_with_other_details_is_a_warning_naming_its_first_record(
+    tmp_path: Path,
+) -> None:
+    text = XML_REPORT.read_text(encoding="utf-8")
+    first_ends = text.index("</Record>")
+    forename = "<Legal_x0020_Forename>Zoë</Legal_x0020_Forename>"
+    assert forename in text[first_ends:]
+    path = tmp_path / XML_REPORT.name
+    changed = text[first_ends:].replace(forename, forename.replace("Zoë", "Zoe"), 1)
+    path.write_text(text[:first_ends] + changed, encoding="utf-8")
+
+    objects, problems, _ = read(path)
+
+    (warning,) = problems
+    assert warning.severity is Severity.WARNING
+    assert warning.record == "record 2 (ID 1001)"
+    assert warning.message.startswith(
+        "repeats the learner of record 1 with different learner details (columns Legal Forename)"
+    )
+    names = [lp.legal_name.given_name for lp in of_type(objects, LearnerPersonal)]
+    assert names[0] == "Zoë"  # the first record is kept
