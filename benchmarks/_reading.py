@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from xml.parsers import expat
 
+from pydantic import BaseModel
+
 from benchmarks._harness import Row, run_with_peak_rss, traced_peak
+from benchmarks.model_validation import plain_twin
 from sif_core.adapter import AdapterSpec, ReadContext, WriteContext
 from sif_core.model import SIFObject
 from sif_core.testing import Synth
@@ -141,11 +144,14 @@ def _read_count(adapter: AdapterSpec, path: Path) -> Callable[[], int]:
     return lambda: count_objects(adapter.read, path)
 
 
-def _validation(adapter: AdapterSpec, path: Path) -> Callable[[], int]:
+def _validation(adapter: AdapterSpec, path: Path, *, plain: bool = False) -> Callable[[], int]:
     """Validating every object the read gives, again, from the wire dict it was made from (its
-    fields as set, by alias, in JSON form: what the adapter hands its model)."""
+    fields as set, by alias, in JSON form: what the adapter hands its model); with ``plain``,
+    by a pydantic model of the same shape without SIF's rules
+    (:func:`benchmarks.model_validation.plain_twin`): what pydantic charges to build it at all."""
+    model: Callable[[type[SIFObject]], type[BaseModel]] = plain_twin if plain else _itself
     wires = [
-        (type(item).__pydantic_validator__.validate_python, item.model_dump(**_WIRE))
+        (model(type(item)).__pydantic_validator__.validate_python, item.model_dump(**_WIRE))
         for item in adapter.read(path, ReadContext("benchmark"))
         if isinstance(item, SIFObject)
     ]
@@ -156,6 +162,10 @@ def _validation(adapter: AdapterSpec, path: Path) -> Callable[[], int]:
         return len(wires)
 
     return work
+
+
+def _itself(model: type[SIFObject]) -> type[BaseModel]:
+    return model
 
 
 _WIRE: dict[str, Any] = {"mode": "json", "by_alias": True, "exclude_unset": True}
@@ -194,16 +204,8 @@ def read_rows(
     seconds, count = best_cpu(_read_count(adapter, path), runs=2)
     peak, _ = traced_peak(_read_count(adapter, path))
     anchor_seconds, _ = best_cpu(anchor, runs=3)
-    validation = _validation(adapter, path)
-    # The wire dicts are held only for this measurement: keep the collector from walking them
-    # over and over, which a read (holding one row's objects at a time) never makes it do.
-    gc.collect()
-    gc.freeze()
-    try:
-        validation_seconds, _ = best_cpu(validation, runs=3)
-    finally:
-        gc.unfreeze()
-    del validation
+    validation_seconds = _frozen_best_cpu(_validation(adapter, path))
+    plain_seconds = _frozen_best_cpu(_validation(adapter, path, plain=True))
     size = _size_mib(path)
     return [
         Row.cost(
@@ -226,6 +228,15 @@ def read_rows(
         ),
         Row.cost(
             table,
+            f"{key}.plain-validation",
+            "the same by pydantic models of the same shape without SIF's rules (a bound)",
+            plain_seconds,
+            "s",
+            anchor_label,
+            anchor_seconds,
+        ),
+        Row.cost(
+            table,
             f"{key}.memory",
             f"peak memory reading {key}",
             peak / 2**20,
@@ -234,6 +245,19 @@ def read_rows(
             size,
         ),
     ]
+
+
+def _frozen_best_cpu(work: Callable[[], int]) -> float:
+    """The best of three CPU times of ``work``, which holds wire dicts only for this
+    measurement: the collector is kept from walking them over and over, which a read (holding
+    one row's objects at a time) never makes it do."""
+    gc.collect()
+    gc.freeze()
+    try:
+        seconds, _ = best_cpu(work, runs=3)
+    finally:
+        gc.unfreeze()
+    return seconds
 
 
 def print_rows(rows: Iterable[Row]) -> None:

@@ -65,6 +65,7 @@ async def publish_events(request: Request) -> Response:
             idempotency_key=key,
             request_hash=request_hash,
             dual_registration_window=state.zone_file.server.dual_registration_window_seconds,
+            idempotency_seconds=state.zone_file.server.idempotency_days * 86400,
         )
     except Forbidden as error:
         raise forbidden(error) from None

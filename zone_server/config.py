@@ -124,6 +124,9 @@ class ServerSettings(_Settings):
     #: Changes to one field of a dual-registered learner by both schools within this many
     #: seconds of each other are flagged for review instead of passed on.
     dual_registration_window_seconds: float = Field(default=86400.0, ge=0, le=30 * 86400)
+    #: A publish's Idempotency-Key is remembered this many days: a retry within them is
+    #: answered from memory; older keys are forgotten (and may be used again).
+    idempotency_days: float = Field(default=30.0, gt=0, le=3650)
 
 
 class ZoneSettings(_Settings):

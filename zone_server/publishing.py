@@ -103,6 +103,7 @@ def publish(
     idempotency_key: str | None = None,
     request_hash: str = "",
     dual_registration_window: float = 86400.0,
+    idempotency_seconds: float = 30 * 86400.0,
 ) -> PublishOutcome:
     """Store ``events`` and fan them out, all in one transaction (or nothing, if one fails).
 
@@ -113,7 +114,9 @@ def publish(
     """
     with store.transaction() as tx:
         if idempotency_key is not None:
-            earlier = tx.idempotent_reply(zone, party.id, idempotency_key)
+            earlier = tx.idempotent_reply(
+                zone, party.id, idempotency_key, keep_seconds=idempotency_seconds
+            )
             if earlier is not None:
                 if earlier.request_hash != request_hash:
                     raise IdempotencyConflict(
@@ -147,7 +150,14 @@ def publish(
         for object_type, ref_ids in by_type.items():
             tx.audit(zone, party.id, "publish", object_type, ref_ids)
         if idempotency_key is not None:
-            tx.remember_reply(zone, party.id, idempotency_key, request_hash, reply)
+            tx.remember_reply(
+                zone,
+                party.id,
+                idempotency_key,
+                request_hash,
+                reply,
+                keep_seconds=idempotency_seconds,
+            )
     return PublishOutcome(reply, replayed=False, recipients=frozenset(batch.recipients))
 
 

@@ -11,7 +11,13 @@ import pytest
 
 from sif_core.model import LearnerPersonal
 from zone_server.acl import DIRECTORY_TYPES, AccessPolicy, Forbidden
-from zone_server.publishing import IdempotencyConflict, ReferenceProblems, publish
+from zone_server.publishing import (
+    IdempotencyConflict,
+    PublishOutcome,
+    ReferenceProblems,
+    ZoneEvent,
+    publish,
+)
 from zone_server.scope import Scope
 from zone_server.store import ObjectQuery, Store
 from zone_server.wire import content_of
@@ -144,6 +150,42 @@ def test_a_retried_publish_with_the_same_key_replays_the_reply_and_delivers_once
     assert len(_lease(store, "northshire")) == 2
     with pytest.raises(IdempotencyConflict):
         publish(store, policy, "north", party, events[:1], idempotency_key="k1", request_hash="x")
+
+
+def test_an_idempotency_key_is_remembered_for_its_days_then_forgotten(
+    make_store: StoreFactory, policy: AccessPolicy
+) -> None:
+    now = [1000.0]
+    store = make_store(clock=lambda: now[0])
+    amy = learner("801", "2000", 1, "Ashby", "Amy")
+    party = policy.parties["northgate"]
+    day = 86400.0
+
+    def send(events: list[ZoneEvent], key: str, digest: str) -> PublishOutcome:
+        return publish(
+            store,
+            policy,
+            "north",
+            party,
+            events,
+            idempotency_key=key,
+            request_hash=digest,
+            idempotency_seconds=7 * day,
+        )
+
+    first = send([add(NORTHGATE), add(amy)], "k1", "h")
+    now[0] += 6 * day
+    assert send([add(NORTHGATE), add(amy)], "k1", "h").replayed
+    with pytest.raises(IdempotencyConflict):
+        send([change(amy)], "k1", "other")
+    send([change(amy)], "k2", "h2")  # remembered from day 6
+
+    now[0] += 2 * day  # day 8: k1 is forgotten, k2 is not
+    reused = send([change(amy.model_copy(update={"local_id": "A2"}))], "k1", "other")
+    assert not reused.replayed
+    assert reused.reply != first.reply
+    assert send([change(amy)], "k2", "h2").replayed
+    assert send([change(amy.model_copy(update={"local_id": "A2"}))], "k1", "other").replayed
 
 
 def test_an_unacknowledged_message_comes_back_after_its_lease(

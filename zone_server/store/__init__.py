@@ -288,13 +288,24 @@ class StoreTransaction(WorkflowTransaction, Protocol):
     of :class:`~zone_server.store.workflows.WorkflowTransaction`.
     """
 
-    def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
-        """The reply remembered for ``key`` from ``party``, if any."""
+    def idempotent_reply(
+        self, zone: str, party: str, key: str, *, keep_seconds: float
+    ) -> IdempotentReply | None:
+        """The reply remembered for ``key`` from ``party`` in the last ``keep_seconds``, if
+        any."""
 
     def remember_reply(
-        self, zone: str, party: str, key: str, request_hash: str, reply: Content
+        self,
+        zone: str,
+        party: str,
+        key: str,
+        request_hash: str,
+        reply: Content,
+        *,
+        keep_seconds: float,
     ) -> None:
-        """Remember ``reply`` for ``key`` (committed with everything else)."""
+        """Remember ``reply`` for ``key`` (committed with everything else), forgetting the
+        party's keys older than ``keep_seconds``."""
 
     def get_object(self, zone: str, object_type: str, ref_id: str) -> StoredObject | None:
         """The object (a tombstone if deleted), or ``None`` if never published."""

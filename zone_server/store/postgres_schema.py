@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at double precision NOT NULL,
     PRIMARY KEY (zone, party, key)
 );
+CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (zone, party, created_at);
 CREATE TABLE IF NOT EXISTS service_requests (
     request_id text PRIMARY KEY,
     zone text NOT NULL,

@@ -38,19 +38,32 @@ class PostgresTransaction(PostgresWorkflows):
         # The JSON text of the event last appended, which put_object then stores again.
         self._appended: tuple[int, str | None] = (0, None)
 
-    def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
+    def idempotent_reply(
+        self, zone: str, party: str, key: str, *, keep_seconds: float
+    ) -> IdempotentReply | None:
         self._zone(zone)
         row = self._one(
             "SELECT request_hash, reply FROM idempotency "
-            "WHERE zone = %s AND party = %s AND key = %s",
-            (zone, party, key),
+            "WHERE zone = %s AND party = %s AND key = %s AND created_at >= %s",
+            (zone, party, key, self._now - keep_seconds),
         )
         return None if row is None else IdempotentReply(row[0], row[1])
 
     def remember_reply(
-        self, zone: str, party: str, key: str, request_hash: str, reply: Content
+        self,
+        zone: str,
+        party: str,
+        key: str,
+        request_hash: str,
+        reply: Content,
+        *,
+        keep_seconds: float,
     ) -> None:
         self._zone(zone)
+        self._conn.execute(
+            "DELETE FROM idempotency WHERE zone = %s AND party = %s AND created_at < %s",
+            (zone, party, self._now - keep_seconds),
+        )
         self._conn.execute(
             "INSERT INTO idempotency (zone, party, key, request_hash, reply, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s)",

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     created_at REAL NOT NULL,
     PRIMARY KEY (zone, party, key)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_age ON idempotency (zone, party, created_at);
 CREATE TABLE IF NOT EXISTS service_requests (
     request_id TEXT PRIMARY KEY,
     zone TEXT NOT NULL,

@@ -75,16 +75,30 @@ class SQLiteTransaction(SQLiteWorkflows):
             )
             self._pending.clear()
 
-    def idempotent_reply(self, zone: str, party: str, key: str) -> IdempotentReply | None:
+    def idempotent_reply(
+        self, zone: str, party: str, key: str, *, keep_seconds: float
+    ) -> IdempotentReply | None:
         row = self._conn.execute(
-            "SELECT request_hash, reply FROM idempotency WHERE zone = ? AND party = ? AND key = ?",
-            (zone, party, key),
+            "SELECT request_hash, reply FROM idempotency "
+            "WHERE zone = ? AND party = ? AND key = ? AND created_at >= ?",
+            (zone, party, key, self._now - keep_seconds),
         ).fetchone()
         return None if row is None else IdempotentReply(row[0], load(row[1]) or {})
 
     def remember_reply(
-        self, zone: str, party: str, key: str, request_hash: str, reply: Content
+        self,
+        zone: str,
+        party: str,
+        key: str,
+        request_hash: str,
+        reply: Content,
+        *,
+        keep_seconds: float,
     ) -> None:
+        self._conn.execute(
+            "DELETE FROM idempotency WHERE zone = ? AND party = ? AND created_at < ?",
+            (zone, party, self._now - keep_seconds),
+        )
         self._conn.execute(
             "INSERT INTO idempotency (zone, party, key, request_hash, reply, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
