@@ -23,6 +23,7 @@ durable queues, consumers acknowledging each message; the same event JSON as bod
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -257,18 +258,19 @@ def _best(runs: list[FanOut]) -> FanOut:
 def rows(quick: bool = False) -> list[Row]:
     """Zone events/s at batch 1 and 100 and its latency, each beside its anchors."""
     sizes = QUICK if quick else Sizes()
-    kinds = {"one": sizes.batch1, "hundred": sizes.batch100, "alone": sizes.batch1}
-    kinds["lingering"] = sizes.batch1
-    per_round = sum(kinds.values())
-    everything = list(learners(sizes.rounds * per_round + sizes.paced))
-    rounds: list[dict[str, list[LearnerPersonal]]] = []
-    at = 0
-    for _ in range(sizes.rounds):
-        rounds.append({})
-        for kind, count in kinds.items():
-            rounds[-1][kind] = everything[at : at + count]
-            at += count
-    paced = everything[at:]
+    # Events each run of a round sends (each event is a new learner: an add).
+    kinds = {
+        "one": sizes.batch1,
+        "hundred": sizes.batch100,
+        "lingering": sizes.batch1,
+        "alone": sizes.batch1,
+    }
+    fresh = iter(learners(sizes.rounds * sum(kinds.values()) + sizes.paced))
+    rounds = [
+        {kind: list(itertools.islice(fresh, count)) for kind, count in kinds.items()}
+        for _ in range(sizes.rounds)
+    ]
+    paced = list(fresh)
     missing = _rabbit.unavailable()
     runs: dict[str, list[FanOut]] = {name: [] for name in ("floor", *kinds)}
     rabbit_runs: dict[str, list[FanOut]] = {"one": [], "hundred": []}
