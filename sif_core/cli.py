@@ -73,12 +73,13 @@ def _add_builtin_commands() -> None:
     from sif_core.commands import conformance
 
     main.add_command(conformance.command)
-    from sif_core.commands import census, transfer, uln
+    from sif_core.commands import census, dual_registration, transfer, uln
 
     main.add_command(transfer.command)
     main.add_command(transfer.lost_pupils)
     main.add_command(census.command)
     main.add_command(uln.command)
+    main.add_command(dual_registration.command)
 
 
 _add_builtin_commands()

@@ -1,5 +1,6 @@
-"""What the workflow commands (``sif transfer``, ``sif lost-pupils``, ``sif census``, ``sif uln``)
-share: how they reach the zone as a party, and how a zone's refusal is shown."""
+"""What the workflow commands (``sif transfer``, ``sif lost-pupils``, ``sif census``, ``sif uln``,
+``sif dual-registrations``) share: how they reach the zone as a party, and how a zone's refusal
+is shown."""
 
 from __future__ import annotations
 

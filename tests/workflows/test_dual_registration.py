@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 
+from sif_core.cli import main
 from sif_core.model import (
     Address,
     ContactPersonal,
@@ -22,7 +24,7 @@ from sif_core.model import (
 from tests.zone.factories import contact, learner
 from tests.zone.server import ZoneClient, add, change
 
-from .zone import EASTBAY, NORTHGATE, RIVERSIDE, WorkflowZone, enrolled, operations
+from .zone import EASTBAY, NORTHGATE, RIVERSIDE, TOKENS, WorkflowZone, enrolled, operations
 
 M, S = EnrolmentStatus.M, EnrolmentStatus.S
 
@@ -62,11 +64,13 @@ BO = learner("801", "2000", 2, "Bell", "Bo")
 CY = learner("801", "2000", 3, "Cole", "Cy")
 DI = learner("801", "2000", 4, "Dale", "Di")
 SOLO = learner("801", "2000", 5, "Single", "Sol")
+EVE = learner("801", "2000", 6, "Evans", "Eve")
 PAIRS = [
     (AVA, _at_riverside(AVA, 1)),
     (BO, _at_riverside(BO, 2)),
     (CY, _at_riverside(CY, 3)),
     (DI, _at_riverside(DI, 4)),
+    (EVE, _at_riverside(EVE, 6)),
 ]
 
 
@@ -237,3 +241,47 @@ def test_a_contact_the_other_school_does_not_hold_is_flagged_not_guessed(
     conflicts = northgate.get("/dual-registrations/conflicts").json()["conflicts"]
     [flagged] = [c for c in conflicts if c["field"] == "contact-match"]
     assert flagged["earlier"]["refId"] == carer.ref_id
+
+
+def _sif(zone: WorkflowZone, party: str, *args: str) -> Result:
+    environment = {"SIF_ZONE_URL": f"{zone.url}/api/zones/north", "SIF_AGENT_TOKEN": TOKENS[party]}
+    return CliRunner().invoke(main, ["dual-registrations", *args], env=environment)
+
+
+def test_sif_dual_registrations_lists_links_shows_conflicts_and_resolves_them(
+    zone: WorkflowZone,
+) -> None:
+    at_pru = PAIRS[4][1]
+    riverside, northgate = zone.client("riverside"), zone.client("northgate")
+    assert riverside.publish(change(_phone(at_pru, "01234 333333"))).status_code == 200
+    _changes(northgate)
+    assert northgate.publish(change(_phone(EVE, "01234 444444"))).status_code == 200
+
+    listed = _sif(zone, "northgate", "list")
+    assert listed.exit_code == 0, listed.output
+    [line] = [line for line in listed.output.splitlines() if str(EVE.upn) in line]
+    assert f"8012000 ({EVE.ref_id})" in line
+    assert f"8012001 ({at_pru.ref_id})" in line
+    assert ", since " in line
+
+    shown = _sif(zone, "northshire", "conflicts")
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    [at] = [n for n, line in enumerate(lines) if str(EVE.upn) in line]
+    assert lines[at].endswith(", LearnerPersonal PhoneNumber, open")
+    assert lines[at + 1] == "    earlier 8012001: 01234 333333 (H)"  # the PRU changed it first
+    assert lines[at + 2] == "    later   8012000: 01234 444444 (H)"
+    conflict_id = lines[at].split()[1].rstrip(":")
+    assert str(EVE.upn) not in _sif(zone, "eastshire", "conflicts").output
+
+    refused = _sif(zone, "eastshire", "resolve", conflict_id)
+    assert refused.exit_code == 1
+    assert f"no conflict {conflict_id} that eastshire may resolve" in refused.output
+    resolved = _sif(zone, "riverside", "resolve", conflict_id)
+    assert resolved.exit_code == 0, resolved.output
+    assert f"conflict {conflict_id} (LearnerPersonal PhoneNumber) resolved by riverside" in (
+        resolved.output
+    )
+    assert str(EVE.upn) not in _sif(zone, "northshire", "conflicts").output
+    closed = _sif(zone, "northshire", "conflicts", "--status", "resolved").output
+    assert "resolved by riverside" in closed
