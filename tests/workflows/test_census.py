@@ -17,8 +17,17 @@ from sif_core.model import (
 )
 from tests.zone.factories import learner, refid, sen_history
 from tests.zone.server import ZoneClient, add, change
+from tests.zone.stores import BACKENDS
 
-from .zone import EASTBAY, NORTHGATE, WorkflowZone, conforms, enrolled, operations
+from .zone import (
+    EASTBAY,
+    NORTHGATE,
+    WorkflowZone,
+    conforms,
+    enrolled,
+    operations,
+    workflow_zone,
+)
 
 CENSUS_DAY = "2025-01-16"
 SPRING = "Spring 2025"
@@ -39,11 +48,11 @@ def _fsm(number: int) -> LearnerFSMHistory:
     )
 
 
-@pytest.fixture(scope="module")
-def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
-    server = WorkflowZone(tmp_path_factory.mktemp("census"))
-    server.start()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkflowZone]:
+    with workflow_zone(request, tmp_path_factory.mktemp("census")) as server:
         batch = [add(NORTHGATE)]
         for number, pupil in enumerate(PUPILS, start=1):
             at = enrolled(pupil, NORTHGATE).model_copy(update={"nc_year": _year(number)})
@@ -55,8 +64,6 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
         assert server.client("eastbay").publish(add(EASTBAY)).status_code == 200
         server.client("northshire").drain()  # the LA's live feed; the returns come apart
         yield server
-    finally:
-        server.stop()
 
 
 def _post(client: ZoneClient, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -15,8 +15,17 @@ from adapters.lrs.simulator import KnownLearner, LRSSimulator
 from sif_core.cli import main
 from tests.zone.factories import learner
 from tests.zone.server import add
+from tests.zone.stores import BACKENDS
 
-from .zone import EASTBAY, NORTHGATE, RIVERSIDE, TOKENS, WorkflowZone, enrolled
+from .zone import (
+    EASTBAY,
+    NORTHGATE,
+    RIVERSIDE,
+    TOKENS,
+    WorkflowZone,
+    enrolled,
+    workflow_zone,
+)
 
 ANN = learner("801", "2000", 1, "Archer", "Ann")
 BEA = learner("801", "2000", 2, "Bishop", "Bea")
@@ -24,11 +33,11 @@ CAL = learner("801", "2000", 3, "Cooper", "Cal")
 SIF = str(Path(sys.executable).parent / "sif")
 
 
-@pytest.fixture(scope="module")
-def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
-    server = WorkflowZone(tmp_path_factory.mktemp("cli"))
-    server.start()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkflowZone]:
+    with workflow_zone(request, tmp_path_factory.mktemp("cli")) as server:
         batch = [add(NORTHGATE)]
         for pupil in (ANN, BEA, CAL):
             batch += [add(pupil), add(enrolled(pupil, NORTHGATE))]
@@ -36,8 +45,6 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
         assert server.client("riverside").publish(add(RIVERSIDE)).status_code == 200
         assert server.client("eastbay").publish(add(EASTBAY)).status_code == 200
         yield server
-    finally:
-        server.stop()
 
 
 def _sif(zone: WorkflowZone, party: str, *args: str) -> Result:

@@ -23,8 +23,18 @@ from sif_core.model import (
 )
 from tests.zone.factories import contact, learner
 from tests.zone.server import ZoneClient, add, change
+from tests.zone.stores import BACKENDS
 
-from .zone import EASTBAY, NORTHGATE, RIVERSIDE, TOKENS, WorkflowZone, enrolled, operations
+from .zone import (
+    EASTBAY,
+    NORTHGATE,
+    RIVERSIDE,
+    TOKENS,
+    WorkflowZone,
+    enrolled,
+    operations,
+    workflow_zone,
+)
 
 M, S = EnrolmentStatus.M, EnrolmentStatus.S
 
@@ -74,11 +84,11 @@ PAIRS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
-    server = WorkflowZone(tmp_path_factory.mktemp("dual"))
-    server.start()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkflowZone]:
+    with workflow_zone(request, tmp_path_factory.mktemp("dual")) as server:
         main = [add(NORTHGATE)]
         subsidiary = [add(RIVERSIDE)]
         for at_main, at_pru in PAIRS:
@@ -101,8 +111,6 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
         for party in ("northgate", "riverside", "northshire"):
             server.client(party).drain()
         yield server
-    finally:
-        server.stop()
 
 
 def test_learners_with_one_upn_dual_registered_at_two_schools_are_linked(

@@ -11,8 +11,18 @@ import pytest
 from sif_core.model import LearnerPersonal, SchoolInfo
 from tests.zone.factories import contact, learner, sen_history
 from tests.zone.server import add, events_of
+from tests.zone.stores import BACKENDS
 
-from .zone import EASTBAY, NORTHGATE, RIVERSIDE, WorkflowZone, conforms, enrolled, operations
+from .zone import (
+    EASTBAY,
+    NORTHGATE,
+    RIVERSIDE,
+    WorkflowZone,
+    conforms,
+    enrolled,
+    operations,
+    workflow_zone,
+)
 
 AMY = learner("801", "2000", 1, "Ashby", "Amy")
 BEN = learner("801", "2000", 2, "Brook", "Ben")
@@ -31,11 +41,11 @@ def _record(pupil: LearnerPersonal, at: SchoolInfo) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture(scope="module")
-def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
-    server = WorkflowZone(tmp_path_factory.mktemp("transfer"))
-    server.start()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkflowZone]:
+    with workflow_zone(request, tmp_path_factory.mktemp("transfer")) as server:
         northgate = server.client("northgate")
         batch = [add(NORTHGATE)]
         for pupil in (AMY, BEN, CAL, DEV):
@@ -46,8 +56,6 @@ def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
         for party in ("northshire", "riverside", "eastbay"):
             server.client(party).drain()
         yield server
-    finally:
-        server.stop()
 
 
 def _transfer(zone: WorkflowZone, upn: str | None, to: str, party: str = "northgate") -> Any:

@@ -15,8 +15,9 @@ from sif_core.client import ZoneClient as SifZoneClient
 from sif_core.model import LearnerPersonal, uln_problem
 from tests.zone.factories import learner
 from tests.zone.server import ZoneClient, add
+from tests.zone.stores import BACKENDS
 
-from .zone import NORTHGATE, TOKENS, WorkflowZone, enrolled, operations
+from .zone import NORTHGATE, TOKENS, WorkflowZone, enrolled, operations, workflow_zone
 
 KNOWN = learner("801", "2000", 1, "Khan", "Kit")
 NEW = learner("801", "2000", 2, "Newby", "Nell")
@@ -45,23 +46,22 @@ LRS_KNOWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def zone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkflowZone]:
-    server = WorkflowZone(tmp_path_factory.mktemp("uln"))
-    server.start()
-    try:
+@pytest.fixture(scope="module", params=BACKENDS)
+def zone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WorkflowZone]:
+    with workflow_zone(request, tmp_path_factory.mktemp("uln")) as server:
         batch = [add(NORTHGATE)]
         for pupil in PUPILS:
             batch += [add(pupil), add(enrolled(pupil, NORTHGATE))]
         assert server.client("northgate").publish(*batch).status_code == 200
         server.client("northshire").drain()
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
-def simulator() -> Iterator[LRSSimulator]:
+def simulator(zone: WorkflowZone) -> Iterator[LRSSimulator]:
+    """A simulator for each zone (each backend's): it remembers the learners it registers."""
     running = LRSSimulator(LRS_KNOWS).start()
     yield running
     running.stop()

@@ -1,12 +1,19 @@
 """The zone of the workflow tests: Northshire (LA 801) with Northgate and Riverside, Eastshire
-(LA 802) with Eastbay, the DfE, the LRS connector providing ``uln`` and an administrator."""
+(LA 802) with Eastbay, the DfE, the LRS connector providing ``uln`` and an administrator.
+
+Each workflow suite runs on a zone over SQLite and again over PostgreSQL (a schema of its own;
+skipped without ``SIF_TEST_POSTGRES_DSN``): :func:`workflow_zone`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from jsonschema import Draft202012Validator
 
@@ -18,6 +25,7 @@ from sif_core.model import (
 )
 from tests.zone.factories import refid, school
 from tests.zone.server import ZoneServer
+from tests.zone.stores import postgres_schema
 from tests.zone.zonefile import (
     administrator,
     dfe,
@@ -50,11 +58,11 @@ EASTBAY = school("802", "3000", "Eastbay School")
 LA = ("subscribe", "query", "approve")
 
 
-def zone_text(*, window: float = 86400) -> str:
+def zone_text(*, window: float = 86400, storage: str = "sqlite:zone.db") -> str:
     """The zone file, with the tokens of :data:`TOKENS`."""
     return zone_file(
         server(
-            storage="sqlite:zone.db",
+            storage=storage,
             max_wait_seconds=5,
             dual_registration_window_seconds=window,
         ),
@@ -73,8 +81,10 @@ def zone_text(*, window: float = 86400) -> str:
 class WorkflowZone(ZoneServer):
     """A real zone server (``sif zone serve``) with the workflow tests' zone file."""
 
-    def __init__(self, folder: Path, *, window: float = 86400) -> None:
-        super().__init__(folder, text=zone_text(window=window), tokens=TOKENS)
+    def __init__(
+        self, folder: Path, *, window: float = 86400, storage: str = "sqlite:zone.db"
+    ) -> None:
+        super().__init__(folder, text=zone_text(window=window, storage=storage), tokens=TOKENS)
 
     def audit(self) -> list[dict[str, Any]]:
         """Every audit entry so far."""
@@ -86,6 +96,21 @@ class WorkflowZone(ZoneServer):
             if not page:
                 return entries
             entries += page
+
+
+@contextlib.contextmanager
+def workflow_zone(request: pytest.FixtureRequest, folder: Path) -> Iterator[WorkflowZone]:
+    """A started zone on the backend the fixture's ``request.param`` names (one of
+    :data:`~tests.zone.stores.BACKENDS`): SQLite in ``folder``, or a fresh PostgreSQL schema,
+    dropped afterwards. Stopped when the block ends."""
+    with contextlib.ExitStack() as stack:
+        storage = "sqlite:zone.db"
+        if request.param == "postgresql":
+            _, storage = stack.enter_context(postgres_schema())
+        zone = WorkflowZone(folder, storage=storage)
+        zone.start()
+        stack.callback(zone.stop)
+        yield zone
 
 
 def enrolled(
