@@ -1,4 +1,4 @@
-"""``sif dual-registrations``: the links between a dual-registered pupil's records at two schools,
+"""``sif dual-reg``: the links between a dual-registered pupil's records at two schools,
 and the conflicting changes the zone held back for a person to review."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _link_line(link: dict[str, Any]) -> str:
     )
 
 
-@click.group("dual-registrations")
+@click.group("dual-reg")
 def command() -> None:
     """Dual-registered pupils: linked records, and changes held back for review."""
 

@@ -1,5 +1,5 @@
 """What the workflow commands (``sif transfer``, ``sif lost-pupils``, ``sif census``, ``sif uln``,
-``sif dual-registrations``) share: how they reach the zone as a party, and how a zone's refusal
+``sif dual-reg``) share: how they reach the zone as a party, and how a zone's refusal
 is shown."""
 
 from __future__ import annotations

@@ -253,7 +253,7 @@ def test_a_contact_the_other_school_does_not_hold_is_flagged_not_guessed(
 
 def _sif(zone: WorkflowZone, party: str, *args: str) -> Result:
     environment = {"SIF_ZONE_URL": f"{zone.url}/api/zones/north", "SIF_AGENT_TOKEN": TOKENS[party]}
-    return CliRunner().invoke(main, ["dual-registrations", *args], env=environment)
+    return CliRunner().invoke(main, ["dual-reg", *args], env=environment)
 
 
 def test_sif_dual_registrations_lists_links_shows_conflicts_and_resolves_them(
