@@ -46,7 +46,7 @@ def _link_line(link: dict[str, Any]) -> str:
 
 @click.group("dual-reg")
 def command() -> None:
-    """Dual-registered pupils: linked records, and changes held back for review."""
+    """Dual-registered pupils: links, and changes held back."""
 
 
 @command.command("list")
