@@ -11,6 +11,7 @@ learner key and the column; the other rows are still read.
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -23,6 +24,7 @@ from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem, Severity
 from sif_core.tabular.cells import CellError, cell_value, default_value, refid_for_key
 from sif_core.tabular.checks import missing_requirement
+from sif_core.tabular.digests import DigestNumbers, pair_digest
 from sif_core.tabular.fields import FIELDS, TARGETS, put_value
 from sif_core.tabular.mapping import ColumnRule, MappingError, TableMapping, Value
 from sif_core.tabular.plan import BuildPlan
@@ -36,27 +38,17 @@ _SCHOOL_CELLS_KEPT = 1024
 
 Output = SIFObject | Problem
 
-# A learner's fold state is one int: the hash of its learner cells (64 bits), the count of its
-# contacts linked so far (32 bits: a learner would need 4 billion rows to overflow it), its first
-# enrolment (12 bits: the number its enrolment cells have in `_enrolment_index`, 0 for none
-# there), and where its first row is (its line, or its number for input without lines).
+# Sets of enrolment cells (LAESTAB, entry date) given a number (a learner's first enrolment is
+# noted by it); a school has a few hundred, and the sets beyond these are not numbered.
+_ENROLMENT_CELLS_KEPT = 4095
+# A learner's details are known by the hash of its learner cells, kept in 64 bits.
 _DETAILS = (1 << 64) - 1
-_COUNT_SHIFT = 64
-_COUNT = (1 << 32) - 1
-_ENROLMENT_SHIFT = 96
-_ENROLMENT = (1 << 12) - 1
-_LINE_SHIFT = 108
-# Sets of enrolment cells (LAESTAB, entry date) given a number; a school has a few hundred.
-_ENROLMENT_CELLS_KEPT = _ENROLMENT
-_ONE_CONTACT = 1 << _COUNT_SHIFT
-_UNSEEN = -1
-_ID_BITS = 128
 
 
 def _key_id(cells: tuple[str, ...]) -> int:
     """The identity of a key (a tuple of cells of one fixed length) in the fold state: a 128-bit
-    BLAKE2b digest of its cells, held as an int (48 bytes, against 130 or more for a tuple of
-    strings).
+    BLAKE2b digest of its cells (16 bytes in a :class:`DigestNumbers`, against 130 or more for a
+    tuple of strings).
 
     Two keys are folded together only if their digests are equal: for 10 million keys the chance
     that any two distinct ones share a 128-bit digest is about 1 in 10^24, and BLAKE2b gives no way
@@ -167,24 +159,37 @@ class TableReader:
             target: OBJECT_TYPES[target].__pydantic_validator__.validate_python
             for target in TARGETS
         }
-        # State of the fold: what has been built (or refused) so far, by the identity of its key
-        # (`_key_id`), kept as small as it can be as it grows with the school: ints, in sets
-        # where nothing else is needed. RefIds are not kept, as they follow from the keys.
-        # A learner: its packed state (see `_DETAILS`), or None when it was refused.
-        self._learners: dict[int, int | None] = {}
+        # State of the fold: what has been built (or refused) so far. Every key is known by its
+        # digest (`_key_id`), numbered in a compact table (`DigestNumbers`, about 20 bytes a
+        # key), and what the fold needs of it is kept in arrays indexed by that number, since
+        # all of it grows with the school. RefIds are not kept, as they follow from the keys.
+        # A learner: whether it was refused, the hash of its learner cells, the count of its
+        # contacts linked so far, its first enrolment (the number its enrolment cells have in
+        # `_enrolment_index`, 0 for none there) and where its first row is (its line, or its
+        # number for input without lines).
+        self._learner_numbers = DigestNumbers()
+        self._refused_learners = bytearray()
+        self._details: array[int] = array("Q")
+        self._contact_counts: array[int] = array("I")
+        self._first_enrolment: array[int] = array("H")
+        self._first_where: array[int] = array("Q")
         self._schools: dict[str, str | None] = {}
         # An enrolment: noted in its learner's state when its cells have an index and the
         # learner has no other enrolment noted there (nearly always), else here.
         self._enrolment_index: dict[tuple[str, ...], int] = {}
-        self._enrolments: set[int] = set()
-        self._contacts: set[int] = set()
-        self._refused_contacts: set[int] = set()
-        # A link: its learner's identity and its contact's, side by side in one int.
-        self._links: set[int] = set()
-        # The last row's learner (key, identity, RefId): the rows of a learner usually follow
+        self._enrolments = DigestNumbers()
+        # A contact: its number, whether it was refused, and the learner it was first met with
+        # (linked then, as each contact nearly always is to one learner alone).
+        self._contact_numbers = DigestNumbers()
+        self._refused_contacts = bytearray()
+        self._first_learner: array[int] = array("I")
+        # A link of a contact to a learner other than its first (a sibling's): the learner's
+        # number and the contact's (`pair_digest`).
+        self._links = DigestNumbers()
+        # The last row's learner (key, number, RefId): the rows of a learner usually follow
         # one another, so its key is digested and its RefId made once.
         self._current: tuple[tuple[str, ...], int, str | None] | None = None
-        # The last enrolment looked up (learner identity, cells): repeated on the next rows.
+        # The last enrolment looked up (learner number, cells): repeated on the next rows.
         self._last_enrolment: tuple[int, tuple[str, ...]] | None = None
         self._previous: tuple[tuple[str, ...], tuple[str, ...]] | None = None
         # The LAESTAB each set of school cells gave (a school's cells are the same on every row).
@@ -279,41 +284,40 @@ class TableReader:
             return
         current = self._current
         if current is not None and current[0] == key:
-            _, learner_id, learner_ref = current
-            self._check_repeat(row, key, self._learners[learner_id], out)
+            _, learner, learner_ref = current
+            self._check_repeat(row, key, learner, out)
         else:
-            learner_id = _key_id(key)
-            state = self._learners.get(learner_id, _UNSEEN)
-            if state == _UNSEEN:
-                learner_ref = self._learner(row, key, learner_id, out)
+            seen = len(self._learner_numbers)
+            learner = self._learner_numbers.number(_key_id(key))
+            if learner == seen:
+                learner_ref = self._learner(row, key, out)
             else:
                 learner_ref = (
-                    refid_for_key(self.context, "LearnerPersonal", key)
-                    if state is not None
-                    else None
+                    None
+                    if self._refused_learners[learner]
+                    else refid_for_key(self.context, "LearnerPersonal", key)
                 )
-                self._check_repeat(row, key, state, out)
-            self._current = (key, learner_id, learner_ref)
+                self._check_repeat(row, key, learner, out)
+            self._current = (key, learner, learner_ref)
         if learner_ref is None:
             return
         if self.has_enrolments:
-            self._enrolment(row, key, learner_id, learner_ref, out)
+            self._enrolment(row, key, learner, learner_ref, out)
         if self.has_contacts:
-            self._contact(row, key, learner_id, learner_ref, out)
+            self._contact(row, key, learner, learner_ref, out)
 
-    def _learner(
-        self, row: Row, key: tuple[str, ...], learner_id: int, out: list[Output]
-    ) -> str | None:
+    def _learner(self, row: Row, key: tuple[str, ...], out: list[Output]) -> str | None:
+        """Build a learner met for the first time and note its state (under the next number)."""
         ref = refid_for_key(self.context, "LearnerPersonal", key)
         built = self._build("LearnerPersonal", row, key, None, ref)
         learner = self._validate("LearnerPersonal", built, row, key, None, out)
         ref_or_none = ref if learner is not None else None
         learner_cells = self._learner_cells(row.cells)
-        self._learners[learner_id] = (
-            (self._where(row) << _LINE_SHIFT) | (hash(learner_cells) & _DETAILS)
-            if learner is not None
-            else None
-        )
+        self._refused_learners.append(learner is None)
+        self._details.append(hash(learner_cells) & _DETAILS)
+        self._contact_counts.append(0)
+        self._first_enrolment.append(0)
+        self._first_where.append(self._where(row))
         self._previous = (key, learner_cells)
         if learner is not None:
             out.append(learner)
@@ -323,17 +327,13 @@ class TableReader:
         return ref_or_none
 
     def _check_repeat(
-        self,
-        row: Row,
-        key: tuple[str, ...],
-        state: int | None,
-        out: list[Output],
+        self, row: Row, key: tuple[str, ...], learner: int, out: list[Output]
     ) -> None:
         cells = self._learner_cells(row.cells)
-        if state is None:  # a refused learner: its rows say nothing more
+        if self._refused_learners[learner]:  # a refused learner: its rows say nothing more
             self._previous = (key, cells)
             return
-        if hash(cells) & _DETAILS == state & _DETAILS:
+        if hash(cells) & _DETAILS == self._details[learner]:
             self._previous = (key, cells)
             return
         differing = ""
@@ -345,7 +345,7 @@ class TableReader:
                 if old != new
             ]
             differing = f" (columns {', '.join(names)})"
-        first = f" {state >> _LINE_SHIFT}"
+        first = f" {self._first_where[learner]}"
         self._previous = (key, cells)
         out.append(
             Problem(
@@ -360,30 +360,28 @@ class TableReader:
         )
 
     def _enrolment(
-        self, row: Row, key: tuple[str, ...], learner_id: int, learner_ref: str, out: list[Output]
+        self, row: Row, key: tuple[str, ...], learner: int, learner_ref: str, out: list[Output]
     ) -> None:
         # Rows repeated per contact repeat the enrolment: tell them apart by their raw cells
         # before building anything.
         cells = self._enrolment_cells(row.cells)
-        last = (learner_id, cells)
+        last = (learner, cells)
         if last == self._last_enrolment:
             return
         self._last_enrolment = last
-        state = self._learners[learner_id]
-        assert state is not None  # the learner was built: it has a RefId
-        noted = (state >> _ENROLMENT_SHIFT) & _ENROLMENT
+        noted = self._first_enrolment[learner]
         index = self._enrolment_index.get(cells)
         if index is None and len(self._enrolment_index) < _ENROLMENT_CELLS_KEPT:
             index = self._enrolment_index[cells] = len(self._enrolment_index) + 1
         if noted and noted == index:
             return
-        seen = _key_id((*key, *cells))
-        if seen in self._enrolments:
-            return
         if not noted and index is not None:
-            self._learners[learner_id] = state | (index << _ENROLMENT_SHIFT)
+            self._first_enrolment[learner] = index
         else:
-            self._enrolments.add(seen)
+            enrolments = self._enrolments
+            seen = len(enrolments)
+            if enrolments.number(_key_id((*key, *cells))) != seen:
+                return
         school_cells = self._school_cells(row.cells)
         laestab = self._laestab_of.get(school_cells)
         if laestab is None:
@@ -434,7 +432,7 @@ class TableReader:
         return laestab
 
     def _contact(
-        self, row: Row, key: tuple[str, ...], learner_id: int, learner_ref: str, out: list[Output]
+        self, row: Row, key: tuple[str, ...], learner: int, learner_ref: str, out: list[Output]
     ) -> None:
         cells = row.cells
         contact_cells = self._contact_cells(cells)
@@ -455,11 +453,13 @@ class TableReader:
                 return
         else:
             contact_key = (*key, *contact_cells)
-        contact_id = _key_id(contact_key)
-        contacts = self._contacts
+        contacts = self._contact_numbers
+        seen = len(contacts)
+        contact = contacts.number(_key_id(contact_key))
         contact_ref: str | None = None
-        if contact_id not in contacts:
-            contacts.add(contact_id)
+        if contact == seen:
+            self._refused_contacts.append(False)
+            self._first_learner.append(learner)
             ref = self._contact_ref(contact_key, learner_ref, contact_cells)
             built = self._build("ContactPersonal", row, key, contact_key, ref)
             shared = self._address
@@ -467,29 +467,28 @@ class TableReader:
                 # A contact living with the learner: the learner's validated (frozen) address is
                 # what the same dict validates to, and a model takes it as it is.
                 built[0]["Address"] = shared[1]
-            contact = self._validate("ContactPersonal", built, row, key, contact_key, out)
-            if contact is None:
-                self._refused_contacts.add(contact_id)
+            found = self._validate("ContactPersonal", built, row, key, contact_key, out)
+            if found is None:
+                self._refused_contacts[contact] = True
                 return
-            out.append(contact)
+            out.append(found)
             contact_ref = ref
-        elif contact_id in self._refused_contacts:
+        elif self._refused_contacts[contact]:
             return
-        if self.contact_key:
-            link_id = (learner_id << _ID_BITS) | contact_id
-            if link_id in self._links:
-                return
-            self._links.add(link_id)
-            if contact_ref is None:  # a contact met before, with another learner
-                contact_ref = self._contact_ref(contact_key, learner_ref, contact_cells)
-        elif contact_ref is None:
+        elif not self.contact_key:
             # Without contact key columns a contact's key holds its learner's: a contact met
             # before was linked (to this learner) when it was first met.
             return
-        state = self._learners[learner_id]
-        assert state is not None  # the learner was built: it has a RefId
-        self._learners[learner_id] = state + _ONE_CONTACT
-        count = ((state >> _COUNT_SHIFT) & _COUNT) + 1
+        else:  # a contact met before: linked to this learner already, unless a new sibling
+            if self._first_learner[contact] == learner:
+                return
+            links = self._links
+            seen = len(links)
+            if links.number(pair_digest(learner, contact)) != seen:
+                return
+            contact_ref = self._contact_ref(contact_key, learner_ref, contact_cells)
+        count = self._contact_counts[learner] + 1
+        self._contact_counts[learner] = count
         built = self._build("LearnerContact", row, key, contact_key, None)
         wire = built[0]
         wire.setdefault("ContactPriority", count)

@@ -255,3 +255,48 @@ def test_keys_whose_cells_hold_the_separator_are_told_apart(tmp_path: Path) -> N
     # Both keys joined with the separator give the same text: still two learners.
     assert [lp.local_id for lp in of_type(found, LearnerPersonal)] == ["001", "002"]
     assert of_type(found, Problem) == []
+
+
+def test_thousands_of_learners_met_again_after_all_the_others_fold_exactly(
+    tmp_path: Path,
+) -> None:
+    # Enough learners, contacts and links for the fold's key tables to grow several times over
+    # between a learner's first rows and its later ones; each learner also shares the next
+    # learner's first contact (a sibling's), met again on a third pass.
+    learners = 9_000
+
+    def row(n: int, contact: str, given: str, relationship: str) -> str:
+        return (
+            f"{n},,Pupil{n},Smith,04/03/2015,Female,01/09/2019,"
+            f"{contact},{given},Smith,{relationship},Yes\n"
+        )
+
+    def shared(n: int) -> str:
+        m = (n + 1) % learners
+        return row(n, f"A{m}", f"Ann{m}", "Mother")
+
+    first = [row(n, f"A{n}", f"Ann{n}", "Mother") for n in range(learners)]
+    later = [
+        row(n, f"B{n}", f"Bob{n}", "Father") + row(n, f"A{n}", f"Ann{n}", "Mother") + shared(n)
+        for n in range(learners)
+    ]
+    again = [shared(n) + row(n, f"B{n}", f"Bob{n}", "Father") for n in range(learners)]
+    found = read(tmp_path, "".join(first + later + again))
+    assert of_type(found, Problem) == []
+    people = of_type(found, LearnerPersonal)
+    assert len(people) == learners
+    assert len(of_type(found, LearnerSchoolEnrolment)) == learners
+    contacts = of_type(found, ContactPersonal)
+    assert len({c.ref_id for c in contacts}) == len(contacts) == 2 * learners
+    ref_of = {p.local_id: p.ref_id for p in people}
+    contact_of = {c.names[0].given_name: c.ref_id for c in contacts}
+    links = of_type(found, LearnerContact)
+    expected = [(ref_of[str(n)], contact_of[f"Ann{n}"], 1) for n in range(learners)]
+    for n in range(learners):
+        sibling = contact_of[f"Ann{(n + 1) % learners}"]
+        expected += [(ref_of[str(n)], contact_of[f"Bob{n}"], 2), (ref_of[str(n)], sibling, 3)]
+    found_links = [
+        (link.learner_personal_ref_id, link.contact_personal_ref_id, link.contact_priority)
+        for link in links
+    ]
+    assert found_links == expected

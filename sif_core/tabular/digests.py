@@ -1,0 +1,124 @@
+"""128-bit digests numbered in the order they are first seen, in about 20 bytes each.
+
+A fold has to remember every key it has met (a learner, a contact, a link) because an export does
+not promise a learner's rows come together. Held as a Python int, a key costs about 86 bytes in a
+set and 128 in a dict; :class:`DigestNumbers` keeps the two halves of each digest and its number
+in ``array`` buffers (8 + 8 + 4 bytes), sorted in buckets chosen by the digest's top bits, and looks
+one up with :func:`bisect.bisect_left` (C code over the buffer). Buckets double when they grow
+full, splitting each sorted bucket in two by slicing, so an insert moves a few kilobytes at most.
+
+The digests must be uniformly spread (BLAKE2b output, or :func:`pair_digest`): the buckets are
+chosen by their top bits.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+
+__all__ = ["DigestNumbers", "pair_digest"]
+
+_LOW = (1 << 64) - 1
+# Average entries a bucket holds before the buckets double: a bucket is searched in about 8
+# steps and an insert moves a few KiB at most. Smaller buckets were no faster (the cost of a
+# lookup is the interpreter's, not the search's).
+_BUCKET_FILL = 128
+_FIRST_BITS = 4
+# Fibonacci hashing: spreads consecutive numbers over all 64 bits.
+_SPREAD = 0x9E3779B97F4A7C15
+
+
+def _numbers_array() -> array[int]:
+    """An array of 32-bit unsigned numbers (a C unsigned int)."""
+    return array("I")
+
+
+def pair_digest(first: int, second: int) -> int:
+    """A 128-bit digest standing for the pair of numbers (each below 2**32) exactly: its low half
+    is the pair itself, its high half the pair spread over 64 bits (for the buckets)."""
+    pair = (first << 32) | second
+    return (((pair * _SPREAD) & _LOW) << 64) | pair
+
+
+class DigestNumbers:
+    """Numbers 0, 1, 2, ... given to 128-bit digests in the order they are first added."""
+
+    __slots__ = ("_bits", "_count", "_highs", "_lows", "_numbers")
+
+    def __init__(self) -> None:
+        self._bits = _FIRST_BITS
+        buckets = 1 << _FIRST_BITS
+        self._highs: list[array[int]] = [array("Q") for _ in range(buckets)]
+        self._lows: list[array[int]] = [array("Q") for _ in range(buckets)]
+        self._numbers: list[array[int]] = [_numbers_array() for _ in range(buckets)]
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __contains__(self, digest: int) -> bool:
+        return self.find(digest) >= 0
+
+    def find(self, digest: int) -> int:
+        """The digest's number, or -1 when it was never added."""
+        high = digest >> 64
+        bucket = high >> (64 - self._bits)
+        highs = self._highs[bucket]
+        at = bisect_left(highs, high)
+        end = len(highs)
+        if at < end and highs[at] == high:
+            low = digest & _LOW
+            lows = self._lows[bucket]
+            while at < end and highs[at] == high:
+                if lows[at] == low:
+                    return self._numbers[bucket][at]
+                at += 1
+        return -1
+
+    def number(self, digest: int) -> int:
+        """The digest's number, adding it when new: a new digest gets ``len(self)`` as it was
+        before the call (so a caller tells new from known by comparing the two)."""
+        high = digest >> 64
+        bucket = high >> (64 - self._bits)
+        highs = self._highs[bucket]
+        at = bisect_left(highs, high)
+        end = len(highs)
+        low = digest & _LOW
+        lows = self._lows[bucket]
+        probe = at
+        while probe < end and highs[probe] == high:
+            if lows[probe] == low:
+                return self._numbers[bucket][probe]
+            probe += 1
+        number = self._count
+        highs.insert(at, high)
+        lows.insert(at, low)
+        self._numbers[bucket].insert(at, number)
+        self._count = number + 1
+        if self._count > _BUCKET_FILL << self._bits:
+            self._double()
+        return number
+
+    def _double(self) -> None:
+        """Split every bucket in two by the next bit of the high half: each is sorted, so the
+        split is one search and two slices."""
+        bits = self._bits + 1
+        shift = 64 - bits
+        highs: list[array[int]] = []
+        lows: list[array[int]] = []
+        numbers: list[array[int]] = []
+        for bucket in range(len(self._highs)):
+            old_highs, old_lows, old_numbers = (
+                self._highs[bucket],
+                self._lows[bucket],
+                self._numbers[bucket],
+            )
+            cut = bisect_left(old_highs, ((bucket << 1) | 1) << shift)
+            highs += (old_highs[:cut], old_highs[cut:])
+            lows += (old_lows[:cut], old_lows[cut:])
+            numbers += (old_numbers[:cut], old_numbers[cut:])
+            # Let each old bucket go as soon as it is split, so at most one is held twice.
+            empty = array("Q")
+            self._highs[bucket] = self._lows[bucket] = empty
+            self._numbers[bucket] = _numbers_array()
+        self._bits, self._highs, self._lows, self._numbers = bits, highs, lows, numbers
