@@ -13,10 +13,11 @@ chosen by their top bits.
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from bisect import bisect_left
 
-__all__ = ["DigestNumbers", "pair_digest"]
+__all__ = ["DigestNumbers", "RefIds", "key_digest", "pair_digest"]
 
 _LOW = (1 << 64) - 1
 # Average entries a bucket holds before the buckets double: a bucket is searched in about 8
@@ -31,6 +32,32 @@ _SPREAD = 0x9E3779B97F4A7C15
 def _numbers_array() -> array[int]:
     """An array of 32-bit unsigned numbers (a C unsigned int)."""
     return array("I")
+
+
+def key_digest(cells: tuple[str, ...]) -> int:
+    """The identity of a key (a tuple of cells of one fixed length, e.g. a learner's key columns
+    or a sourcedId) in a fold: a 128-bit BLAKE2b digest of its cells (16 bytes in a
+    :class:`DigestNumbers`, against 130 or more for a tuple of strings).
+
+    Two keys are folded together only if their digests are equal: for 10 million keys the chance
+    that any two distinct ones share a 128-bit digest is about 1 in 10^24, and BLAKE2b gives no way
+    to make such a pair on purpose, so no check against the cells is kept. The cells are joined
+    with U+001F; when a cell itself holds one, the join could match another key's, so such a key
+    is digested from its ``repr`` (unambiguous) under another personalisation.
+    """
+    if len(cells) == 1:
+        text = cells[0]
+        person = b""
+    else:
+        text = "\x1f".join(cells)
+        person = b""
+        if text.count("\x1f") != len(cells) - 1:
+            text = repr(cells)
+            person = b"repr"
+    digest = hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16, person=person
+    ).digest()
+    return int.from_bytes(digest)
 
 
 def pair_digest(first: int, second: int) -> int:
@@ -122,3 +149,25 @@ class DigestNumbers:
             self._highs[bucket] = self._lows[bucket] = empty
             self._numbers[bucket] = _numbers_array()
         self._bits, self._highs, self._lows, self._numbers = bits, highs, lows, numbers
+
+
+class RefIds:
+    """RefIds (32 upper-case hex digits) by number, 16 bytes each: the RefIds of what a fold
+    met, when they cannot be made again from what it keeps."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self) -> None:
+        self._bytes = bytearray()
+
+    def __len__(self) -> int:
+        return len(self._bytes) // 16
+
+    def append(self, ref: str) -> None:
+        self._bytes += bytes.fromhex(ref)
+
+    def __getitem__(self, number: int) -> str:
+        start = number * 16
+        if not 0 <= start < len(self._bytes):
+            raise IndexError(number)
+        return self._bytes[start : start + 16].hex().upper()

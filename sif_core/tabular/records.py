@@ -10,7 +10,6 @@ learner key and the column; the other rows are still read.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem, Severity
 from sif_core.tabular.cells import CellError, cell_value, default_value, refid_for_key
 from sif_core.tabular.checks import missing_requirement
-from sif_core.tabular.digests import DigestNumbers, pair_digest
+from sif_core.tabular.digests import DigestNumbers, key_digest, pair_digest
 from sif_core.tabular.fields import FIELDS, TARGETS, put_value
 from sif_core.tabular.mapping import ColumnRule, MappingError, TableMapping, Value
 from sif_core.tabular.plan import BuildPlan
@@ -43,32 +42,6 @@ Output = SIFObject | Problem
 _ENROLMENT_CELLS_KEPT = 4095
 # A learner's details are known by the hash of its learner cells, kept in 64 bits.
 _DETAILS = (1 << 64) - 1
-
-
-def _key_id(cells: tuple[str, ...]) -> int:
-    """The identity of a key (a tuple of cells of one fixed length) in the fold state: a 128-bit
-    BLAKE2b digest of its cells (16 bytes in a :class:`DigestNumbers`, against 130 or more for a
-    tuple of strings).
-
-    Two keys are folded together only if their digests are equal: for 10 million keys the chance
-    that any two distinct ones share a 128-bit digest is about 1 in 10^24, and BLAKE2b gives no way
-    to make such a pair on purpose, so no check against the cells is kept. The cells are joined
-    with U+001F; when a cell itself holds one, the join could match another key's, so such a key
-    is digested from its ``repr`` (unambiguous) under another personalisation.
-    """
-    if len(cells) == 1:
-        text = cells[0]
-        person = b""
-    else:
-        text = "\x1f".join(cells)
-        person = b""
-        if text.count("\x1f") != len(cells) - 1:
-            text = repr(cells)
-            person = b"repr"
-    digest = hashlib.blake2b(
-        text.encode("utf-8", "surrogatepass"), digest_size=16, person=person
-    ).digest()
-    return int.from_bytes(digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +133,7 @@ class TableReader:
             for target in TARGETS
         }
         # State of the fold: what has been built (or refused) so far. Every key is known by its
-        # digest (`_key_id`), numbered in a compact table (`DigestNumbers`, about 20 bytes a
+        # digest (`key_digest`), numbered in a compact table (`DigestNumbers`, about 20 bytes a
         # key), and what the fold needs of it is kept in arrays indexed by that number, since
         # all of it grows with the school. RefIds are not kept, as they follow from the keys.
         # A learner: whether it was refused, the hash of its learner cells, the count of its
@@ -288,7 +261,7 @@ class TableReader:
             self._check_repeat(row, key, learner, out)
         else:
             seen = len(self._learner_numbers)
-            learner = self._learner_numbers.number(_key_id(key))
+            learner = self._learner_numbers.number(key_digest(key))
             if learner == seen:
                 learner_ref = self._learner(row, key, out)
             else:
@@ -380,7 +353,7 @@ class TableReader:
         else:
             enrolments = self._enrolments
             seen = len(enrolments)
-            if enrolments.number(_key_id((*key, *cells))) != seen:
+            if enrolments.number(key_digest((*key, *cells))) != seen:
                 return
         school_cells = self._school_cells(row.cells)
         laestab = self._laestab_of.get(school_cells)
@@ -455,7 +428,7 @@ class TableReader:
             contact_key = (*key, *contact_cells)
         contacts = self._contact_numbers
         seen = len(contacts)
-        contact = contacts.number(_key_id(contact_key))
+        contact = contacts.number(key_digest(contact_key))
         contact_ref: str | None = None
         if contact == seen:
             self._refused_contacts.append(False)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import shutil
 import zipfile
 from pathlib import Path
 
 from adapters.oneroster import SPEC
+from sif_core.adapter import WriteContext
 from sif_core.model import (
     ContactPersonal,
     ContactRelationship,
@@ -19,8 +21,9 @@ from sif_core.model import (
     PhoneType,
     SchoolInfo,
 )
+from sif_core.testing import Synth
 from sif_core.testing.plugin_fixtures import check_adapter
-from tests.adapters.oneroster.conftest import BUNDLE, of_type, read
+from tests.adapters.oneroster.conftest import BUNDLE, edited_bundle, of_type, read
 
 
 def test_wonde_bundle_meets_the_adapter_contract(tmp_path: Path) -> None:
@@ -116,3 +119,47 @@ def test_reading_records_the_latest_change_and_source_system() -> None:
     _, _, context = read(BUNDLE)
     assert context.metadata["oneroster.date_last_modified"] == "2024-09-02T06:00:00.000Z"
     assert context.metadata["oneroster.source_system"] == "Wonde"
+
+
+def test_a_contact_listing_a_student_who_does_not_list_it_comes_after_the_students_own(
+    tmp_path: Path,
+) -> None:
+    bundle = edited_bundle(tmp_path, "users.csv", ",stu-1,,\n", ',"stu-3,stu-1,stu-2",,\n')
+    objects, problems, _ = read(bundle)
+    assert problems == []
+    zoe, tom, chloe = of_type(objects, LearnerPersonal)
+    sian, margaret = of_type(objects, ContactPersonal)
+    links = [
+        (link.learner_personal_ref_id, link.contact_personal_ref_id, link.contact_priority)
+        for link in of_type(objects, LearnerContact)
+    ]
+    assert links == [
+        (zoe.ref_id, sian.ref_id, 1),
+        (zoe.ref_id, margaret.ref_id, 2),
+        (tom.ref_id, sian.ref_id, 1),
+        (tom.ref_id, margaret.ref_id, 2),
+        (chloe.ref_id, margaret.ref_id, 1),
+    ]
+
+
+def test_the_order_of_the_rows_in_a_large_bundle_does_not_change_what_is_read(
+    tmp_path: Path,
+) -> None:
+    # Thousands of users, so the reader's tables of sourcedIds grow several times over, with
+    # every file's rows shuffled: students before or after their demographics and contacts.
+    synth = Synth(pupils=3_000, seed=5, schools=1)
+    assert SPEC.write is not None
+    bundle = tmp_path / "bundle"
+    SPEC.write(synth.iter_objects(synth.schools[0]), bundle, WriteContext())
+    objects, problems, _ = read(bundle)
+    assert problems == []
+    rng = random.Random(3)
+    for name in ("users.csv", "demographics.csv", "enrollments.csv"):
+        header, *rows = (bundle / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        rng.shuffle(rows)
+        (bundle / name).write_text(header + "".join(rows), encoding="utf-8")
+    shuffled, problems, _ = read(bundle)
+    assert problems == []
+    assert len(of_type(objects, LearnerPersonal)) == 3_000
+    assert len(of_type(objects, LearnerContact)) > 3_000
+    assert {obj.ref_id: obj for obj in shuffled} == {obj.ref_id: obj for obj in objects}
