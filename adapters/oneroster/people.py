@@ -4,9 +4,8 @@ their agents (parents, guardians and relatives), linked in the order each studen
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.oneroster.bundle import Bundle
 from adapters.oneroster.rows import BundleRows, Values, sourced_ref, split_list
@@ -15,144 +14,22 @@ from sif_core.adapter import ReadContext
 from sif_core.model import OBJECT_TYPES, ContactRelationship, NCYear, SIFObject
 from sif_core.problems import Problem
 from sif_core.tabular import CSVTable, Row
-from sif_core.tabular.digests import DigestNumbers, RefIds, key_digest
 
-__all__ = ["People", "Students"]
+__all__ = ["People", "Student"]
 
 _USER_ID = re.compile(r"\{([^:{}]+):([^{}]*)\}")
 _SEX = {"male": "M", "female": "F"}
-_ROLES = tuple(sorted(AGENT_ROLES))
-_ROLE_CODE = {role: code for code, role in enumerate(_ROLES)}
-# A year as one byte: 0 for none.
-_YEARS: tuple[NCYear | None, ...] = (None, *NCYear)
-_YEAR_CODE = {year: code for code, year in enumerate(_YEARS)}
-# Birth dates remembered to be held once (a school's pupils were born on a few thousand days).
-_SHARED_KEPT = 8192
+# Each role as one shared string, not a string per contact.
+_ROLE = {role: role for role in AGENT_ROLES}
 
 
-class _AgentLists:
-    """Each user's ``agentSourcedIds`` by its number, as the digests of the sourcedIds listed
-    (16 bytes each, against a string of them), held until the links are made."""
+class Student(NamedTuple):
+    """A student read so far, kept small (one per student until the enrolments are read): the
+    NCYear of its first grade (``None`` when it has none, or none OneRoster names), and the
+    ``agentSourcedIds`` of its row as written. Its RefId follows from its sourcedId."""
 
-    def __init__(self) -> None:
-        self._digests = bytearray()
-        self._starts: array[int] = array("I")
-        self._lengths: array[int] = array("I")
-
-    def put(self, number: int, agents: str) -> None:
-        """The list of user ``number`` (the next one, or one to replace)."""
-        start = len(self._digests) // 16
-        listed = split_list(agents)
-        for sourced_id in listed:
-            self._digests += key_digest((sourced_id,)).to_bytes(16)
-        if number == len(self._starts):
-            self._starts.append(start)
-            self._lengths.append(len(listed))
-        else:  # a later row for the same sourcedId: its list replaces the first
-            self._starts[number] = start
-            self._lengths[number] = len(listed)
-
-    def __getitem__(self, number: int) -> list[int]:
-        start = self._starts[number] * 16
-        end = start + self._lengths[number] * 16
-        data = self._digests
-        return [int.from_bytes(data[at : at + 16]) for at in range(start, end, 16)]
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-
-class Students:
-    """The students read so far, kept small as they are held until the enrolments are read:
-    each one's sourcedId (numbered by its digest), the NCYear of its first grade (``None`` when
-    it has none, or none OneRoster names), and the ``agentSourcedIds`` of its row as written
-    until the links are made. Its RefId follows from its sourcedId."""
-
-    def __init__(self) -> None:
-        self.numbers = DigestNumbers()
-        self.ids: list[str] = []
-        self.years = bytearray()
-        self.agents = _AgentLists()
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def add(self, sourced_id: str, year: NCYear | None, agents: str) -> None:
-        """Note a student (a later row with the same sourcedId replaces its year and agents)."""
-        seen = len(self.numbers)
-        number = self.numbers.number(key_digest((sourced_id,)))
-        if number == seen:
-            self.ids.append(sourced_id)
-            self.years.append(_YEAR_CODE[year])
-            self.agents.put(number, agents)
-        else:
-            self.years[number] = _YEAR_CODE[year]
-            self.agents.put(number, agents)
-
-    def find(self, sourced_id: str) -> int:
-        """The student's number, or -1 when no student with ``sourced_id`` was read."""
-        return self.numbers.find(key_digest((sourced_id,)))
-
-    def year(self, number: int) -> NCYear | None:
-        return _YEARS[self.years[number]]
-
-
-class _Demographics:
-    """Each demographics row's sex (``M``, ``F``, or ``-`` for none or one OneRoster does not
-    name) and birthDate by its sourcedId: one byte, and a birthDate string shared by the students
-    born that day."""
-
-    def __init__(self) -> None:
-        self.numbers = DigestNumbers()
-        self.sexes = bytearray()
-        self.births: list[str] = []
-        self.shared: dict[str, str] = {}
-
-    def add(self, sourced_id: str, sex: str, birth: str) -> None:
-        """Note a row (a later row with the same sourcedId replaces it)."""
-        if len(self.shared) >= _SHARED_KEPT:
-            self.shared.clear()
-        birth = self.shared.setdefault(birth, birth)
-        seen = len(self.numbers)
-        number = self.numbers.number(key_digest((sourced_id,)))
-        if number == seen:
-            self.sexes.append(ord(sex))
-            self.births.append(birth)
-        else:
-            self.sexes[number] = ord(sex)
-            self.births[number] = birth
-
-    def find(self, sourced_id: str) -> tuple[str, str] | None:
-        """The sex and birthDate of ``sourced_id``, or ``None`` when it has no row."""
-        number = self.numbers.find(key_digest((sourced_id,)))
-        if number < 0:
-            return None
-        return chr(self.sexes[number]), self.births[number]
-
-
-class _Contacts:
-    """The contacts read so far: each one's RefId, role and ``agentSourcedIds`` as written (the
-    students it lists), until the links are made."""
-
-    def __init__(self) -> None:
-        self.numbers = DigestNumbers()
-        self.refs = RefIds()
-        self.roles = bytearray()
-        self.agents = _AgentLists()
-
-    def add(self, sourced_id: str, ref: str, role: str, agents: str) -> None:
-        seen = len(self.numbers)
-        number = self.numbers.number(key_digest((sourced_id,)))
-        if number == seen:
-            self.refs.append(ref)
-            self.roles.append(_ROLE_CODE[role])
-            self.agents.put(number, agents)
-        else:
-            self.roles[number] = _ROLE_CODE[role]
-            self.agents.put(number, agents)
-
-    def find(self, sourced_id: str) -> int:
-        return self.numbers.find(key_digest((sourced_id,)))
+    year: NCYear | None
+    agents: str
 
 
 class People(BundleRows):
@@ -160,16 +37,21 @@ class People(BundleRows):
 
     def __init__(self, bundle: Bundle, context: ReadContext) -> None:
         super().__init__(bundle, context)
-        self.students = Students()
-        self.contacts = _Contacts()
+        self.students: dict[str, Student] = {}
+        #: Each contact read: its role and the ``agentSourcedIds`` of its row (the students it
+        #: lists) as written. Its RefId follows from its sourcedId.
+        self.contacts: dict[str, tuple[str, str]] = {}
+        #: Each student's year, once the links are made (the enrolments need nothing more).
+        self.years: dict[str, NCYear | None] = {}
 
     def student_ref(self, sourced_id: str) -> str:
         """The RefId of the student with ``sourced_id``."""
         return sourced_ref(self.context, "LearnerPersonal", sourced_id)
 
-    def demographics(self) -> tuple[_Demographics, list[Problem]]:
-        """Each student's sex and birthDate, held until the users are read."""
-        found = _Demographics()
+    def demographics(self) -> tuple[dict[str, str], list[Problem]]:
+        """Each student's birthDate, after one letter for its sex (``M``, ``F``, or ``-`` for none
+        or one OneRoster does not name): one string a student, held until the users are read."""
+        found: dict[str, str] = {}
         problems: list[Problem] = []
         for table, row, values in self.rows("demographics.csv"):
             if isinstance(row, Problem):
@@ -181,7 +63,7 @@ class People(BundleRows):
                 problems.append(
                     self.problem(table, row, "sex", f"sex is male or female, not {sex!r}")
                 )
-            found.add(values["sourcedId"], _SEX.get(sex, "-"), values["birthDate"])
+            found[values["sourcedId"]] = _SEX.get(sex, "-") + values["birthDate"]
         return found, problems
 
     def users(self) -> Iterator[SIFObject | Problem]:
@@ -243,7 +125,7 @@ class People(BundleRows):
         table: CSVTable,
         row: Row,
         values: Values,
-        demographics: _Demographics,
+        demographics: dict[str, str],
     ) -> Iterator[SIFObject | Problem]:
         sourced_id = values["sourcedId"]
         ref = sourced_ref(self.context, "LearnerPersonal", sourced_id)
@@ -259,8 +141,7 @@ class People(BundleRows):
         if former:
             wire["FormerUPN"] = former
             columns[("FormerUPN",)] = "userIds"
-        found = demographics.find(sourced_id)
-        if found is None:
+        if sourced_id not in demographics:
             yield self.problem(
                 table,
                 row,
@@ -268,7 +149,8 @@ class People(BundleRows):
                 "the student has no demographics row; a learner needs its birthDate and sex",
             )
             return
-        sex, birth = found
+        found = demographics[sourced_id]
+        birth, sex = found[1:], found[0]
         if birth:
             wire["DateOfBirth"] = birth
         if sex != "-":
@@ -279,10 +161,8 @@ class People(BundleRows):
         yield from problems
         if obj is not None:
             grades = split_list(values["grades"])
-            self.students.add(
-                sourced_id,
-                YEAR_OF_GRADE.get(grades[0]) if grades else None,
-                values["agentSourcedIds"],
+            self.students[sourced_id] = Student(
+                YEAR_OF_GRADE.get(grades[0]) if grades else None, values["agentSourcedIds"]
             )
             yield obj
 
@@ -295,45 +175,33 @@ class People(BundleRows):
         obj, problems = self.build("ContactPersonal", wire, columns, table, row)
         yield from problems
         if obj is not None:
-            self.contacts.add(sourced_id, ref, role, values["agentSourcedIds"])
+            self.contacts[sourced_id] = (_ROLE[role], values["agentSourcedIds"])
             yield obj
 
     def links(self) -> Iterator[SIFObject]:
         """A student's contacts are those its row lists (in that order), then those whose rows
-        list the student (in the order of users.csv). The agent lists are let go as they are
-        turned into numbers."""
+        list the student (in the order of users.csv)."""
         students, contacts = self.students, self.contacts
-        # Each student's listed contacts as numbers: listed[starts[s]:starts[s + 1]].
-        listed: array[int] = array("I")
-        starts: array[int] = array("I", [0])
-        find_contact, find_student = contacts.numbers.find, students.numbers.find
-        for student in range(len(students)):
-            found = dict.fromkeys(find_contact(agent) for agent in students.agents[student])
-            listed.extend(contact for contact in found if contact >= 0)
-            starts.append(len(listed))
-        students.agents = _AgentLists()
         # Only the second kind is gathered ahead, and only where the student's row does not
         # list the contact already (in a bundle sifbridge writes, it always does).
-        listing: dict[int, list[int]] = {}
-        for contact in range(len(contacts.agents)):
-            for agent in contacts.agents[contact]:
-                student = find_student(agent)
-                if student < 0 or contact in listed[starts[student] : starts[student + 1]]:
+        listing: dict[str, list[str]] = {}
+        for contact_id, (_, agents) in contacts.items():
+            for student_id in split_list(agents):
+                student = students.get(student_id)
+                if student is None or contact_id in split_list(student.agents):
                     continue
-                more = listing.setdefault(student, [])
-                if contact not in more:
-                    more.append(contact)
-        contacts.agents = _AgentLists()
-        validate = OBJECT_TYPES["LearnerContact"].__pydantic_validator__.validate_python
-        for student in range(len(students)):
-            contact_numbers = list(listed[starts[student] : starts[student + 1]])
-            contact_numbers += listing.get(student, ())
-            student_ref = self.student_ref(students.ids[student])
-            for priority, contact in enumerate(contact_numbers[:99], start=1):
-                role = _ROLES[contacts.roles[contact]]
-                contact_ref = contacts.refs[contact]
+                more = listing.setdefault(student_id, [])
+                if contact_id not in more:
+                    more.append(contact_id)
+        for student_id, student in students.items():
+            contact_ids = [a for a in dict.fromkeys(split_list(student.agents)) if a in contacts]
+            contact_ids += listing.get(student_id, ())
+            student_ref = self.student_ref(student_id)
+            for priority, contact_id in enumerate(contact_ids[:99], start=1):
+                role = contacts[contact_id][0]
+                contact_ref = sourced_ref(self.context, "ContactPersonal", contact_id)
                 relationship: ContactRelationship = RELATIONSHIP_OF_ROLE[role]
-                yield validate(
+                yield OBJECT_TYPES["LearnerContact"].__pydantic_validator__.validate_python(
                     {
                         "RefId": self.context.refid(
                             "LearnerContact", f"{student_ref}\x1f{contact_ref}"
@@ -345,3 +213,6 @@ class People(BundleRows):
                         "ContactPriority": priority,
                     }
                 )
+        # Let the agent lists and the contacts go before the enrolments are read.
+        self.years = {student_id: student.year for student_id, student in students.items()}
+        self.students, self.contacts = {}, {}

@@ -13,8 +13,8 @@ is turned into one by :meth:`ReadContext.refid`, so reading a bundle twice gives
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,10 +24,9 @@ from adapters.oneroster.people import People
 from adapters.oneroster.rows import Values, sourced_ref, split_list
 from adapters.oneroster.spec import YEAR_OF_GRADE
 from sif_core.adapter import ReadContext
-from sif_core.model import OBJECT_TYPES, NCYear, SIFObject
+from sif_core.model import OBJECT_TYPES, SIFObject
 from sif_core.problems import Problem
 from sif_core.tabular import CSVTable, Row
-from sif_core.tabular.digests import DigestNumbers, key_digest
 
 __all__ = ["read_bundle"]
 
@@ -35,26 +34,16 @@ __all__ = ["read_bundle"]
 _SHARED_KEPT = 4096
 
 
-class _Enrolments:
-    """Each student's enrollments at each school so far, in arrays by number (the digest of the
-    student's and school's sourcedIds): the first row's line and sourcedId, the student's
-    number, the school, the first begin and last end date, whether one is open-ended, and the
-    year (of the first row's class, else the student's)."""
+@dataclass(slots=True)
+class _Enrolment:
+    """A student's enrollments at one school so far: first begin, last end, grades."""
 
-    def __init__(self) -> None:
-        self.numbers = DigestNumbers()
-        self.lines: array[int] = array("I")
-        self.ids: list[str] = []
-        self.students: array[int] = array("I")
-        self.schools: list[str] = []
-        self.begins: list[str | None] = []
-        self.ends: list[str | None] = []
-        self.open_ended = bytearray()
-        self.years: list[NCYear | None] = []
-
-    def number(self, student_id: str, school: str) -> int:
-        """The enrolment's number; a new one is ``len(self.ids)`` as it was before the call."""
-        return self.numbers.number(key_digest((student_id, school)))
+    line: int | None
+    sourced_id: str
+    begin: str | None
+    end: str | None
+    open_ended: bool
+    grades: list[str] = field(default_factory=list)
 
 
 class _Reader(People):
@@ -151,10 +140,9 @@ class _Reader(People):
         for _table, row, values in self.rows("academicSessions.csv"):
             if isinstance(row, Row):
                 terms[values["sourcedId"]] = values["startDate"]
-        found = _Enrolments()
+        found: dict[tuple[str, str], _Enrolment] = {}
         # Every enrolment is held until the file is read: one string for each school and date.
         shared: dict[str, str] = {}
-        students = self.students
         for table, row, values in self.rows("enrollments.csv"):
             if isinstance(row, Problem):
                 yield row
@@ -169,8 +157,7 @@ class _Reader(People):
                 continue
             user = values["userSourcedId"]
             school = values["schoolSourcedId"]
-            student = students.find(user)
-            if student < 0:
+            if user not in self.years:
                 continue  # the student's own row was refused (and reported) or is not a student
             if school not in self.schools:
                 yield self.problem(
@@ -180,54 +167,48 @@ class _Reader(People):
             grades, class_terms = classes.get(values["classSourcedId"], ([], []))
             begin = values["beginDate"] or next((terms[t] for t in class_terms if terms.get(t)), "")
             end = values["endDate"]
-            seen = len(found.ids)
-            known = found.number(user, school)
-            if known == seen:
+            known = found.get((user, school))
+            if known is None:
                 if len(shared) >= _SHARED_KEPT:
                     shared.clear()
-                found.lines.append(row.line or 0)
-                found.ids.append(values["sourcedId"])
-                found.students.append(student)
-                found.schools.append(shared.setdefault(school, school))
-                found.begins.append(shared.setdefault(begin, begin) or None)
-                found.ends.append(shared.setdefault(end, end) or None)
-                found.open_ended.append(not end)
-                found.years.append(
-                    YEAR_OF_GRADE.get(grades[0]) if len(grades) == 1 else students.year(student)
+                school = shared.setdefault(school, school)
+                found[(user, school)] = _Enrolment(
+                    row.line,
+                    values["sourcedId"],
+                    shared.setdefault(begin, begin) or None,
+                    shared.setdefault(end, end) or None,
+                    not end,
+                    grades,
                 )
                 continue
-            first = found.begins[known]
-            if begin and (first is None or begin < first):
-                found.begins[known] = shared.setdefault(begin, begin)
-            if not end:
-                found.open_ended[known] = True
-            last = found.ends[known]
-            if end and (last is None or end > last):
-                found.ends[known] = shared.setdefault(end, end)
-        for known, sourced_id in enumerate(found.ids):
-            user = students.ids[found.students[known]]
-            school = found.schools[known]
-            line = found.lines[known] or None
-            year = found.years[known]
-            entry = found.begins[known]
+            if begin and (known.begin is None or begin < known.begin):
+                known.begin = begin
+            known.open_ended = known.open_ended or not end
+            if end and (known.end is None or end > known.end):
+                known.end = end
+        for (user, school), enrolment in found.items():
+            if len(enrolment.grades) == 1:
+                year = YEAR_OF_GRADE.get(enrolment.grades[0])
+            else:
+                year = self.years[user]
             wire: dict[str, Any] = {
-                "RefId": sourced_ref(self.context, "LearnerSchoolEnrolment", sourced_id),
+                "RefId": sourced_ref(self.context, "LearnerSchoolEnrolment", enrolment.sourced_id),
                 "LearnerPersonalRefId": self.student_ref(user),
                 "SchoolInfoRefId": self.schools[school],
-                "EntryDate": entry,
-                "ExitDate": None if found.open_ended[known] else found.ends[known],
+                "EntryDate": enrolment.begin,
+                "ExitDate": None if enrolment.open_ended else enrolment.end,
             }
             if year is not None:
                 wire["NCYear"] = year
             record = f"enrolment of student {user} at school {school}"
-            if entry is None:
+            if enrolment.begin is None:
                 yield Problem(
                     source=f"{self.bundle.path}/enrollments.csv",
-                    record=f"row {line} (sourcedId {sourced_id})",
+                    record=f"row {enrolment.line} (sourcedId {enrolment.sourced_id})",
                     field="beginDate",
                     message=f"{record}: no beginDate, and its class's term has no startDate; a "
                     "SIF enrolment needs its entry date",
-                    line=line,
+                    line=enrolment.line,
                 )
                 continue
             try:
@@ -238,15 +219,16 @@ class _Reader(People):
                 for detail in error.errors(include_url=False):
                     yield Problem(
                         source=f"{self.bundle.path}/enrollments.csv",
-                        record=f"row {line} (sourcedId {sourced_id})",
+                        record=f"row {enrolment.line} (sourcedId {enrolment.sourced_id})",
                         field="endDate" if "Exit" in str(detail["msg"]) else None,
                         message=str(detail["msg"]).removeprefix("Value error, "),
-                        line=line,
+                        line=enrolment.line,
                     )
 
 
 def read_bundle(bundle: Bundle, context: ReadContext) -> Iterator[SIFObject | Problem]:
-    """Every SIF object and Problem of ``bundle``: orgs, users, links, then enrolments."""
+    """Every SIF object and Problem of ``bundle``: orgs, users, links, then enrolments (which
+    need the links made first)."""
     reader = _Reader(bundle, context)
     yield from reader.orgs()
     yield from reader.users()

@@ -17,9 +17,10 @@ import hashlib
 from array import array
 from bisect import bisect_left
 
-__all__ = ["DigestNumbers", "RefIds", "key_digest", "pair_digest"]
+__all__ = ["DigestNumbers", "key_digest", "pair_digest"]
 
 _LOW = (1 << 64) - 1
+_blake2b = hashlib.blake2b
 # Average entries a bucket holds before the buckets double: a bucket is searched in about 8
 # steps and an insert moves a few KiB at most. Smaller buckets were no faster (the cost of a
 # lookup is the interpreter's, not the search's).
@@ -46,18 +47,16 @@ def key_digest(cells: tuple[str, ...]) -> int:
     is digested from its ``repr`` (unambiguous) under another personalisation.
     """
     if len(cells) == 1:
-        text = cells[0]
-        person = b""
-    else:
-        text = "\x1f".join(cells)
-        person = b""
-        if text.count("\x1f") != len(cells) - 1:
-            text = repr(cells)
-            person = b"repr"
-    digest = hashlib.blake2b(
-        text.encode("utf-8", "surrogatepass"), digest_size=16, person=person
-    ).digest()
-    return int.from_bytes(digest)
+        return int.from_bytes(
+            _blake2b(cells[0].encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        )
+    text = "\x1f".join(cells)
+    person = b""
+    if text.count("\x1f") != len(cells) - 1:
+        text = repr(cells)
+        person = b"repr"
+    digest = _blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, person=person)
+    return int.from_bytes(digest.digest())
 
 
 def pair_digest(first: int, second: int) -> int:
@@ -70,18 +69,22 @@ def pair_digest(first: int, second: int) -> int:
 class DigestNumbers:
     """Numbers 0, 1, 2, ... given to 128-bit digests in the order they are first added."""
 
-    __slots__ = ("_bits", "_count", "_highs", "_lows", "_numbers")
+    __slots__ = ("_bits", "_highs", "_limit", "_lows", "_numbers", "_shift", "count")
 
     def __init__(self) -> None:
         self._bits = _FIRST_BITS
+        # A digest's bucket is digest >> _shift; the buckets double past _limit digests.
+        self._shift = 128 - _FIRST_BITS
+        self._limit = _BUCKET_FILL << _FIRST_BITS
         buckets = 1 << _FIRST_BITS
         self._highs: list[array[int]] = [array("Q") for _ in range(buckets)]
         self._lows: list[array[int]] = [array("Q") for _ in range(buckets)]
         self._numbers: list[array[int]] = [_numbers_array() for _ in range(buckets)]
-        self._count = 0
+        #: How many digests were added: the number the next new one gets.
+        self.count = 0
 
     def __len__(self) -> int:
-        return self._count
+        return self.count
 
     def __contains__(self, digest: int) -> bool:
         return self.find(digest) >= 0
@@ -89,7 +92,7 @@ class DigestNumbers:
     def find(self, digest: int) -> int:
         """The digest's number, or -1 when it was never added."""
         high = digest >> 64
-        bucket = high >> (64 - self._bits)
+        bucket = digest >> self._shift
         highs = self._highs[bucket]
         at = bisect_left(highs, high)
         end = len(highs)
@@ -106,7 +109,7 @@ class DigestNumbers:
         """The digest's number, adding it when new: a new digest gets ``len(self)`` as it was
         before the call (so a caller tells new from known by comparing the two)."""
         high = digest >> 64
-        bucket = high >> (64 - self._bits)
+        bucket = digest >> self._shift
         highs = self._highs[bucket]
         at = bisect_left(highs, high)
         end = len(highs)
@@ -117,12 +120,12 @@ class DigestNumbers:
             if lows[probe] == low:
                 return self._numbers[bucket][probe]
             probe += 1
-        number = self._count
+        number = self.count
         highs.insert(at, high)
         lows.insert(at, low)
         self._numbers[bucket].insert(at, number)
-        self._count = number + 1
-        if self._count > _BUCKET_FILL << self._bits:
+        self.count = number + 1
+        if number >= self._limit:
             self._double()
         return number
 
@@ -149,25 +152,5 @@ class DigestNumbers:
             self._highs[bucket] = self._lows[bucket] = empty
             self._numbers[bucket] = _numbers_array()
         self._bits, self._highs, self._lows, self._numbers = bits, highs, lows, numbers
-
-
-class RefIds:
-    """RefIds (32 upper-case hex digits) by number, 16 bytes each: the RefIds of what a fold
-    met, when they cannot be made again from what it keeps."""
-
-    __slots__ = ("_bytes",)
-
-    def __init__(self) -> None:
-        self._bytes = bytearray()
-
-    def __len__(self) -> int:
-        return len(self._bytes) // 16
-
-    def append(self, ref: str) -> None:
-        self._bytes += bytes.fromhex(ref)
-
-    def __getitem__(self, number: int) -> str:
-        start = number * 16
-        if not 0 <= start < len(self._bytes):
-            raise IndexError(number)
-        return self._bytes[start : start + 16].hex().upper()
+        self._shift = 128 - bits
+        self._limit = _BUCKET_FILL << bits

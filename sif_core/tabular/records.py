@@ -260,7 +260,7 @@ class TableReader:
             _, learner, learner_ref = current
             self._check_repeat(row, key, learner, out)
         else:
-            seen = len(self._learner_numbers)
+            seen = self._learner_numbers.count
             learner = self._learner_numbers.number(key_digest(key))
             if learner == seen:
                 learner_ref = self._learner(row, key, out)
@@ -352,7 +352,7 @@ class TableReader:
             self._first_enrolment[learner] = index
         else:
             enrolments = self._enrolments
-            seen = len(enrolments)
+            seen = enrolments.count
             if enrolments.number(key_digest((*key, *cells))) != seen:
                 return
         school_cells = self._school_cells(row.cells)
@@ -427,7 +427,7 @@ class TableReader:
         else:
             contact_key = (*key, *contact_cells)
         contacts = self._contact_numbers
-        seen = len(contacts)
+        seen = contacts.count
         contact = contacts.number(key_digest(contact_key))
         contact_ref: str | None = None
         if contact == seen:
@@ -456,7 +456,7 @@ class TableReader:
             if self._first_learner[contact] == learner:
                 return
             links = self._links
-            seen = len(links)
+            seen = links.count
             if links.number(pair_digest(learner, contact)) != seen:
                 return
             contact_ref = self._contact_ref(contact_key, learner_ref, contact_cells)
