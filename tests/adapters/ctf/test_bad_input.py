@@ -222,3 +222,19 @@ def test_a_byte_the_declared_encoding_lacks_is_named_with_encoding_offset_and_li
 def test_an_unknown_declared_encoding_is_named() -> None:
     with pytest.raises(MalformedDocumentError, match="declares the encoding 'x-mac-klingon'"):
         read(FILES / "unknown_encoding.xml")
+
+
+def test_a_second_pupil_with_the_same_upn_is_rejected_naming_the_first(tmp_path: Path) -> None:
+    path = edited(tmp_path, "<UPN>X801200001002</UPN>", "<UPN>H801200001001</UPN>")
+    objects, problems, _ = read(path)
+    first, *others = of_type(objects, LearnerPersonal)
+    assert others == []
+    assert first.upn == "H801200001001"
+    (problem,) = [p for p in problems if p.severity is Severity.ERROR]
+    assert problem.record.startswith("pupil 2 (UPN H801200001001, ")
+    assert problem.field == "UPN"
+    assert problem.message.startswith("pupil 1 has the same UPN")
+    # Nothing of the second pupil is read: its contacts would take the first one's RefIds.
+    assert {link.learner_personal_ref_id for link in of_type(objects, LearnerContact)} == {
+        first.ref_id
+    }
