@@ -10,7 +10,6 @@ left out while the rest of the pupil is kept (see :mod:`adapters.ctf.validation`
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from functools import partial
 from typing import Any
@@ -21,6 +20,7 @@ from adapters.ctf.elements import truth
 from adapters.ctf.header import CTFHeader
 from adapters.ctf.schools import SchoolRegistry
 from adapters.ctf.scope import PupilScope, describe, leaves, unique_key
+from adapters.ctf.upns import EarlierPupil, UPNFilter
 from adapters.ctf.validation import Loc, PathSpec, build, ctf_path
 from sif_core.adapter import ReadContext
 from sif_core.model import (
@@ -30,7 +30,6 @@ from sif_core.model import (
     SIFObject,
 )
 from sif_core.problems import Problem
-from sif_core.tabular.digests import DigestNumbers, key_digest
 
 __all__ = ["PupilReader", "read_address", "read_phones"]
 
@@ -165,16 +164,17 @@ class PupilReader:
         *,
         source: str,
         unmapped: Counter[str],
+        earlier: EarlierPupil,
     ) -> None:
+        """``earlier`` finds an earlier pupil of the file with a UPN (:mod:`adapters.ctf.upns`)."""
         self._context = context
         self._header = header
         self._schools = schools
         self._source = source
         self._unmapped = unmapped
-        # The UPN of every pupil read so far (its digest, 20 bytes) and that pupil's position: a
-        # UPN is one pupil's, and a second pupil with it would take the first one's RefIds.
-        self._upns = DigestNumbers()
-        self._upn_positions: array[int] = array("I")
+        # A UPN is one pupil's: a second pupil with it would take the first one's RefIds.
+        self._upns = UPNFilter()
+        self._earlier = earlier
 
     def read(self, position: int, pupil: Element) -> list[SIFObject | Problem]:
         """Everything one pupil holds: new schools first, then the learner and what refers to it,
@@ -193,6 +193,15 @@ class PupilReader:
             schools=self._schools,
             unmapped=self._unmapped,
         )
+        if upn and self._upns.add(upn):
+            first = self._earlier(upn, position)
+            if first is not None:
+                scope.problem(
+                    "UPN",
+                    f"pupil {first} has the same UPN: a UPN belongs to one pupil, so this one is "
+                    "not read; correct the UPN of one of them in the MIS and export the file again",
+                )
+                return [*scope.problems]
         scope.note_unmapped("", values.keys(), PUPIL_TAGS)
         basic_element = pupil.find("BasicDetails")
         basic = leaves(basic_element)
@@ -235,18 +244,7 @@ class PupilReader:
                 "Sex", f"Sex {sex!r} and Gender {gender!r} disagree; the pupil is not read"
             )
             return None
-        upns = self._upns
-        seen = upns.count
-        number = upns.number(key_digest((scope.upn,)))
-        if number != seen:
-            first = self._upn_positions[number]
-            scope.problem(
-                "UPN",
-                f"pupil {first} has the same UPN: a UPN belongs to one pupil, so this one is not "
-                "read; correct the UPN of one of them in the MIS and export the file again",
-            )
-            return None
-        self._upn_positions.append(scope.position)
+
         scope.note_unmapped("BasicDetails/", basic.keys(), BASIC_TAGS)
         looked_after = leaves(pupil.find("LookedAfter"))
         scope.note_unmapped("LookedAfter/", looked_after.keys(), _LOOKED_AFTER_TAGS)

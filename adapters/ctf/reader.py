@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -15,6 +16,7 @@ from adapters.ctf.encoding import CTFInput
 from adapters.ctf.header import CTFHeader, HeaderError
 from adapters.ctf.pupil import PupilReader
 from adapters.ctf.schools import SchoolRegistry
+from adapters.ctf.scope import leaves
 from adapters.ctf.versions import SUPPORTED_VERSIONS, is_supported
 from sif_core.adapter import ReadContext
 from sif_core.codec.safexml import iter_elements
@@ -64,7 +66,14 @@ def read(path: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
                     context.metadata["ctf"] = header.as_metadata()
                     schools = SchoolRegistry(context)
                     yield from _header_objects(header, schools, source)
-                    reader = PupilReader(context, header, schools, source=source, unmapped=unmapped)
+                    reader = PupilReader(
+                        context,
+                        header,
+                        schools,
+                        source=source,
+                        unmapped=unmapped,
+                        earlier=partial(_earlier_pupil, path),
+                    )
                 else:
                     unmapped[element.tag] += 1
                 continue
@@ -85,6 +94,27 @@ def read(path: Path, context: ReadContext) -> Iterator[SIFObject | Problem]:
             f"not carried into SIF objects ({count} {'time' if count == 1 else 'times'})",
             severity=Severity.WARNING,
         )
+
+
+def _earlier_pupil(path: Path, upn: str, before: int) -> int | None:
+    """The position of the first pupil of the CTF at ``path``, before pupil ``before``, whose
+    UPN is ``upn`` (the file read again from the start; see :mod:`adapters.ctf.upns`)."""
+    source = str(path)
+    position = 0
+    with path.open("rb") as raw:
+        stream = CTFInput(raw, source=source, progress=None)
+        elements = iter_elements(
+            stream, source=source, containers=_CONTAINERS, chunk_size=_CHUNK_BYTES
+        )
+        for parents, element in elements:
+            if len(parents) == 1 or element.tag != "Pupil":
+                continue
+            position += 1
+            if position >= before:
+                return None
+            if leaves(element).get("UPN") == upn:
+                return position
+    return None
 
 
 def _header(element: Element, source: str) -> CTFHeader:

@@ -11,7 +11,8 @@ from typing import ClassVar
 
 import pytest
 
-from adapters.ctf import detect
+from adapters.ctf import detect, upns
+from adapters.ctf import reader as ctf_reader
 from sif_core.errors import AdapterError, HostileXMLError, MalformedDocumentError
 from sif_core.model import ContactPersonal, LearnerContact, LearnerPersonal, SchoolInfo
 from sif_core.problems import Severity
@@ -238,3 +239,34 @@ def test_a_second_pupil_with_the_same_upn_is_rejected_naming_the_first(tmp_path:
     assert {link.learner_personal_ref_id for link in of_type(objects, LearnerContact)} == {
         first.ref_id
     }
+
+
+def test_upns_the_filter_takes_for_met_ones_are_checked_in_the_file_and_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A filter that takes every UPN for one met before (as a full one would): each pupil's UPN
+    # is looked for earlier in the file, found to be new, and the pupil read as usual.
+    expected = read(FULL)
+    looked_for: list[tuple[str, int]] = []
+    earlier_pupil = ctf_reader._earlier_pupil
+
+    def spy(path: Path, upn: str, before: int) -> int | None:
+        looked_for.append((upn, before))
+        return earlier_pupil(path, upn, before)
+
+    monkeypatch.setattr(ctf_reader, "_earlier_pupil", spy)
+    monkeypatch.setattr(upns.UPNFilter, "add", lambda self, upn: True)
+    assert read(FULL) == expected
+    assert looked_for == [("H801200001001", 1), ("X801200001002", 2)]
+    objects, problems, _ = read(FILES / "invalid_pupils.xml")
+    assert [p.upn for p in of_type(objects, LearnerPersonal)] == ["H801200001001", "U801200002001"]
+    assert [p.field for p in problems] == ["UPN", "DOB", "Surname"]
+
+
+def test_the_upn_filter_says_new_for_a_new_upn_and_maybe_for_a_met_one() -> None:
+    seen = upns.UPNFilter()
+    assert [seen.add(upn) for upn in ("H801200001001", "X801200001002", "H801200001001")] == [
+        False,
+        False,
+        True,
+    ]
