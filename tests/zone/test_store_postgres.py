@@ -89,6 +89,35 @@ def test_two_stores_on_one_schema_share_one_zone_as_two_servers_would(
         second.close()
 
 
+def test_the_object_tables_are_analyzed_once_a_bulk_load_has_stored_a_thousand_objects(
+    tmp_path: Path, schema: tuple[str, str]
+) -> None:
+    # Unanalyzed tables (reltuples -1) make PostgreSQL plan pages of objects blind; autovacuum
+    # would gather statistics only a minute or so later.
+    name, url = schema
+    policy = AccessPolicy(load_zone_file(write_zone(tmp_path)))
+    store = PostgresStore(url)
+    try:
+        pupils = [add(learner("801", "2000", n, "Ashby", "Amy")) for n in range(1, 1_000)]
+        events = [add(NORTHGATE), *pupils]
+        for start in range(0, len(events), 100):
+            batch = events[start : start + 100]
+            publish(store, policy, "north", policy.parties["northgate"], batch)
+        with psycopg.connect(postgres_dsn()) as admin:
+            rows: dict[str, float] = dict(
+                admin.execute(
+                    "SELECT c.relname, c.reltuples FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = %s AND c.relname IN ('objects', 'object_scopes')",
+                    (name,),
+                ).fetchall()
+            )
+        assert rows["objects"] >= 1_000
+        assert rows["object_scopes"] > 0
+    finally:
+        store.close()
+
+
 def test_a_search_path_naming_no_existing_schema_is_refused_saying_how_to_create_it() -> None:
     missing = f"sif_missing_{uuid.uuid4().hex}"
     with pytest.raises(StorageError, match=f"{missing}.*CREATE SCHEMA"):

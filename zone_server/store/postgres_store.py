@@ -6,6 +6,7 @@ See :mod:`zone_server.store.postgres` for what a zone file writes and how the st
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import select
 import threading
@@ -164,6 +165,46 @@ class _Connections:
         self._close_idle()
 
 
+_log = logging.getLogger("zone_server.store")
+
+
+class _Statistics:
+    """Gathers the planner's statistics on the object tables as they grow.
+
+    Until a table is analyzed PostgreSQL plans its queries blind, and picks an index that makes
+    a page of objects read every scope key of the type (seconds for a few thousand learners);
+    autovacuum gathers statistics only a minute or so after a bulk load. So once this process
+    has stored ``_FIRST`` objects, and again each time it has stored as many more as it had at
+    the last count (1,000, 2,000, 4,000, ...), the object tables are analyzed, after the
+    transaction that crossed the mark and outside it: a few analyses for any import, each a
+    sample of at most 30,000 rows.
+    """
+
+    _FIRST = 1000
+
+    def __init__(self, pool: _Connections) -> None:
+        self._pool = pool
+        self._lock = threading.Lock()
+        self._written = 0
+        self._next = self._FIRST
+
+    def written(self, count: int) -> None:
+        """Note ``count`` objects stored by a committed transaction; analyze past the mark."""
+        if not count:
+            return
+        with self._lock:
+            self._written += count
+            if self._written < self._next:
+                return
+            self._next = 2 * self._written
+        try:
+            with self._pool.connection() as conn:
+                conn.execute("ANALYZE objects, object_scopes")
+        except (psycopg.Error, StorageError) as error:
+            # The objects are stored: a missed analysis only leaves the planner to autovacuum.
+            _log.warning("could not gather statistics on the object tables: %s", error)
+
+
 def _secrets(conninfo: str) -> list[str]:
     """The passwords written in a URL (in its user part or as a parameter)."""
     found = re.findall(r"(?i)\bpassword=([^&\s]+)", conninfo)
@@ -199,6 +240,7 @@ class PostgresStore:
         self.url = url or conninfo
         self._clock = clock
         self._pool = _Connections(conninfo, self.url, keep_connections)
+        self._statistics = _Statistics(self._pool)
         try:
             self.schema = self._prepare()
         except BaseException:
@@ -243,6 +285,7 @@ class PostgresStore:
             tx = PostgresTransaction(conn, self._clock(), self.schema)
             yield tx
             tx.flush()
+        self._statistics.written(tx.objects_written)
 
     def lease(
         self,

@@ -37,6 +37,8 @@ class PostgresTransaction(PostgresWorkflows):
         super().__init__(conn, now, schema)
         # The JSON text of the event last appended, which put_object then stores again.
         self._appended: tuple[int, str | None] = (0, None)
+        #: Objects stored (or stored again) by this transaction.
+        self.objects_written = 0
 
     def idempotent_reply(
         self, zone: str, party: str, key: str, *, keep_seconds: float
@@ -105,6 +107,7 @@ class PostgresTransaction(PostgresWorkflows):
         self, event: StoredEvent, index: ObjectIndex, scope_keys: frozenset[str]
     ) -> None:
         self._zone(event.zone)
+        self.objects_written += 1
         if self._appended[0] == event.event_id:
             text = self._appended[1]
         else:
