@@ -244,7 +244,6 @@ class PupilReader:
                 "Sex", f"Sex {sex!r} and Gender {gender!r} disagree; the pupil is not read"
             )
             return None
-
         scope.note_unmapped("BasicDetails/", basic.keys(), BASIC_TAGS)
         looked_after = leaves(pupil.find("LookedAfter"))
         scope.note_unmapped("LookedAfter/", looked_after.keys(), _LOOKED_AFTER_TAGS)

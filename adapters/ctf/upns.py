@@ -26,12 +26,9 @@ EarlierPupil = Callable[[str, int], int | None]
 class UPNFilter:
     """The UPNs of the pupils read so far, as bits (see the module docstring)."""
 
-    def __init__(self, bits: int | None = None) -> None:
-        bits = _BITS if bits is None else bits
-        if bits & (bits - 1) or bits < 8:
-            raise ValueError("the filter's size is a power of two, at least 8 bits")
-        self._bits = bytearray(bits // 8)
-        self._mask = bits - 1
+    def __init__(self) -> None:
+        self._bits = bytearray(_BITS // 8)
+        self._mask = _BITS - 1
 
     def add(self, upn: str) -> bool:
         """Note ``upn``; whether it may have been noted before (``False``: certainly not)."""

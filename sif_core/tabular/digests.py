@@ -30,11 +30,6 @@ _FIRST_BITS = 4
 _SPREAD = 0x9E3779B97F4A7C15
 
 
-def _numbers_array() -> array[int]:
-    """An array of 32-bit unsigned numbers (a C unsigned int)."""
-    return array("I")
-
-
 def key_digest(cells: tuple[str, ...]) -> int:
     """The identity of a key (a tuple of cells of one fixed length, e.g. a learner's key columns
     or a sourcedId) in a fold: a 128-bit BLAKE2b digest of its cells (16 bytes in a
@@ -79,31 +74,12 @@ class DigestNumbers:
         buckets = 1 << _FIRST_BITS
         self._highs: list[array[int]] = [array("Q") for _ in range(buckets)]
         self._lows: list[array[int]] = [array("Q") for _ in range(buckets)]
-        self._numbers: list[array[int]] = [_numbers_array() for _ in range(buckets)]
+        self._numbers: list[array[int]] = [array("I") for _ in range(buckets)]
         #: How many digests were added: the number the next new one gets.
         self.count = 0
 
     def __len__(self) -> int:
         return self.count
-
-    def __contains__(self, digest: int) -> bool:
-        return self.find(digest) >= 0
-
-    def find(self, digest: int) -> int:
-        """The digest's number, or -1 when it was never added."""
-        high = digest >> 64
-        bucket = digest >> self._shift
-        highs = self._highs[bucket]
-        at = bisect_left(highs, high)
-        end = len(highs)
-        if at < end and highs[at] == high:
-            low = digest & _LOW
-            lows = self._lows[bucket]
-            while at < end and highs[at] == high:
-                if lows[at] == low:
-                    return self._numbers[bucket][at]
-                at += 1
-        return -1
 
     def number(self, digest: int) -> int:
         """The digest's number, adding it when new: a new digest gets ``len(self)`` as it was
@@ -150,7 +126,7 @@ class DigestNumbers:
             # Let each old bucket go as soon as it is split, so at most one is held twice.
             empty = array("Q")
             self._highs[bucket] = self._lows[bucket] = empty
-            self._numbers[bucket] = _numbers_array()
+            self._numbers[bucket] = array("I")
         self._bits, self._highs, self._lows, self._numbers = bits, highs, lows, numbers
         self._shift = 128 - bits
         self._limit = _BUCKET_FILL << bits
