@@ -17,7 +17,9 @@ content; nothing was stored) and :class:`ZoneUnreachableError` (zone down, after
 Retries: reads, acknowledgements and publishes that carry an idempotency key are retried on
 connection failures, timeouts and 429/502/503/504 replies, with exponential back-off; the zone
 stores a batch sent twice under one key only once. A request that is not safe to repeat (a
-service request, a publish without a key) is retried only when the connection was never made.
+service request, a publish without a key) is retried only when the connection was never made;
+so that such a request is never reset by a zone closing a connection left idle, a connection idle
+for over a second is not reused (:mod:`sif_core.keepalive`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from sif_core import __version__
 from sif_core.errors import ZoneError, ZoneUnreachableError
+from sif_core.keepalive import fresh_after_idle_session
 from sif_core.model import OBJECT_TYPES
 from sif_core.zone_wire import (
     RETRY_STATUSES,
@@ -136,7 +139,7 @@ class ZoneClient:
         self._token = token.strip()
         self._hmac_party = hmac_party
         self._sleep = sleep
-        self.session = session or requests.Session()
+        self.session = session or fresh_after_idle_session()
         self.session.headers["User-Agent"] = f"sifbridge/{__version__}"
         #: Request bytes (bodies) sent so far, over every attempt; for measurements.
         self.bytes_sent = 0

@@ -31,6 +31,7 @@ from adapters.lrs.messages import (
     register_request,
 )
 from sif_core.errors import SIFError
+from sif_core.keepalive import fresh_after_idle_session
 
 __all__ = ["LRSClient", "LRSSettings", "LRSUnavailableError"]
 
@@ -79,7 +80,7 @@ class LRSClient:
 
     def __init__(self, settings: LRSSettings, *, session: requests.Session | None = None) -> None:
         self.settings = settings
-        self.session = session or requests.Session()
+        self.session = session or fresh_after_idle_session()
         # Given with each request: a CA bundle named in the environment (REQUESTS_CA_BUNDLE)
         # would otherwise win over the session's.
         self._cert = (

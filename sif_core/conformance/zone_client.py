@@ -7,7 +7,6 @@ zone's failure; anything the zone does answer is evidence for the checks to judg
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ import requests
 
 from sif_core.codec import to_goessner
 from sif_core.conformance.checks import CheckFailed, KitError
+from sif_core.keepalive import IDLE_REUSE_SECONDS, fresh_after_idle_session
 from sif_core.model import OBJECT_TYPES, SIFObject
 
 __all__ = ["Event", "PartyClient", "Reply", "add", "change", "delete"]
@@ -106,23 +106,27 @@ class Event:
 class PartyClient:
     """A test party's session with the zone ``zone`` at ``url``.
 
-    Connections are kept alive between requests that follow closely, but one left idle for
-    :attr:`idle_reuse_seconds` is dropped before the next request: a server closes idle
-    connections on its own clock (uvicorn after 5 s, others sooner), and a request sent just as it
-    does is reset without an answer, which the kit would report as an unreachable zone.
+    A connection left idle is not reused (see :mod:`sif_core.keepalive`): a request the zone
+    resets as it closes an idle connection would be reported as an unreachable zone.
     """
 
-    idle_reuse_seconds = 1.0
-
-    def __init__(self, url: str, zone: str, role: str, token: str, timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        zone: str,
+        role: str,
+        token: str,
+        timeout: float,
+        *,
+        idle_seconds: float = IDLE_REUSE_SECONDS,
+    ) -> None:
         self.url = url.rstrip("/")
         self.base = f"{self.url}/api/zones/{zone}"
         self.role = role
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = fresh_after_idle_session(idle_seconds)
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers["Accept"] = "application/json"
-        self._last_answer = time.monotonic()
 
     def close(self) -> None:
         """Close the party's connections."""
@@ -144,8 +148,6 @@ class PartyClient:
         if body is not None:
             sent.setdefault("Content-Type", "application/json")
         session: Any = self.session
-        if time.monotonic() - self._last_answer > self.idle_reuse_seconds:
-            self.session.close()  # the pool reconnects on the next request
         if authorization is not None:
             session = requests
             sent["Accept"] = "application/json"
@@ -162,8 +164,6 @@ class PartyClient:
             )
         except requests.RequestException as error:
             raise KitError(f"the zone at {self.url} cannot be reached: {error}") from error
-        finally:
-            self._last_answer = time.monotonic()
         try:
             parsed: Any = answer.json() if answer.content else None
         except ValueError:
