@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from sif_core.keepalive import fresh_after_idle_session
 from sif_core.model import SIFObject
 from zone_server.wire import content_of
 
@@ -102,7 +103,7 @@ class ZoneClient:
 
     def __init__(self, url: str, zone: str, token: str) -> None:
         self.base = f"{url}/api/zones/{zone}"
-        self.session = requests.Session()
+        self.session = fresh_after_idle_session()
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def publish(self, *events: dict[str, Any], key: str | None = None) -> requests.Response:
