@@ -15,7 +15,7 @@ import requests
 
 from sif_core.codec import to_goessner
 from sif_core.conformance.checks import CheckFailed, KitError
-from sif_core.keepalive import IDLE_REUSE_SECONDS, fresh_after_idle_session
+from sif_core.keepalive import fresh_after_idle_session
 from sif_core.model import OBJECT_TYPES, SIFObject
 
 __all__ = ["Event", "PartyClient", "Reply", "add", "change", "delete"]
@@ -110,21 +110,12 @@ class PartyClient:
     resets as it closes an idle connection would be reported as an unreachable zone.
     """
 
-    def __init__(
-        self,
-        url: str,
-        zone: str,
-        role: str,
-        token: str,
-        timeout: float,
-        *,
-        idle_seconds: float = IDLE_REUSE_SECONDS,
-    ) -> None:
+    def __init__(self, url: str, zone: str, role: str, token: str, timeout: float) -> None:
         self.url = url.rstrip("/")
         self.base = f"{self.url}/api/zones/{zone}"
         self.role = role
         self.timeout = timeout
-        self.session = fresh_after_idle_session(idle_seconds)
+        self.session = fresh_after_idle_session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.headers["Accept"] = "application/json"
 
